@@ -1,0 +1,389 @@
+"""The background database: emission records, material families, battery chemistries, fuels,
+flows and GWP sets, loaded from a folder of YAML files with every unit checked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, InputErrors
+from .schema.background import BackgroundFile, RecordSpec, SourcedQuantity
+from .schema.common import DataQuality, Distribution, Source
+from .units import parse_quantity, parse_unit, registry
+from .validation import validate
+from .yamlio import Document, load_yaml
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BACKGROUND = Path(__file__).resolve().parent.parent / "inventories" / "background"
+
+
+@dataclass(frozen=True)
+class Record:
+    """A background process: emissions (kg of each gas) per one reference unit."""
+
+    id: str
+    name: str
+    category: str
+    unit: str
+    emissions: Mapping[str, float]
+    geography: str
+    reference_year: int
+    source: Source
+    dataset: str
+    file: str
+    uncertainty: Distribution | None = None
+    data_quality: DataQuality | None = None
+    gwp_basis: str | None = None
+    estimate: bool = False
+    note: str | None = None
+    aircraft: bool = False
+    inputs: tuple[tuple[str, float], ...] = ()
+    primary_data: bool = False
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A sourced constant of the background data (value in ``unit``)."""
+
+    value: float
+    unit: str
+    source: Source
+    uncertainty: Distribution | None = None
+    estimate: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class MaterialFamily:
+    id: str
+    name: str
+    primary: str
+    secondary: str | None
+
+
+@dataclass(frozen=True)
+class Chemistry:
+    id: str
+    name: str
+    cell_materials: str
+    pack_components: str
+    cell_plant_electricity: Quantity  # kWh per kWh of capacity
+    cell_plant_heat: Quantity  # MJ per kWh of capacity
+    pack_specific_energy: Quantity  # kWh per kg of pack
+    cell_mass_share: Quantity  # dimensionless
+    cycle_life: Quantity  # full equivalent cycles
+
+
+@dataclass(frozen=True)
+class Fuel:
+    id: str
+    name: str
+    upstream: str
+    combustion: str
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    name: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class GwpSet:
+    id: str
+    name: str
+    source: Source
+    factors: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    dataset: str
+    version: str
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Database:
+    records: Mapping[str, Record]
+    materials: Mapping[str, MaterialFamily]
+    chemistries: Mapping[str, Chemistry]
+    fuels: Mapping[str, Fuel]
+    flows: Mapping[str, Flow]
+    gwp_sets: Mapping[str, GwpSet]
+    default_gwp_set: str
+    datasets: tuple[DatasetInfo, ...] = field(default=())
+
+    def record(self, rid: str) -> Record:
+        try:
+            return self.records[rid]
+        except KeyError:
+            raise InputError(f"unknown background record {rid!r}{_suggest(rid, self.records)}") from None
+
+    def with_records(self, extra: Iterable[Record]) -> Database:
+        """A copy with ``extra`` records added or replacing records of the same id."""
+        records = dict(self.records)
+        for rec in extra:
+            records[rec.id] = rec
+        return replace(self, records=records)
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+
+
+PER_UNIT_CHECK = "mass per reference unit"
+
+
+def convert_record(
+    spec: RecordSpec, doc: Any, base: tuple, dataset: str, file: str
+) -> tuple[Record, list]:
+    """Check a record's units and convert its emissions to kg per reference unit.
+
+    Returns the record (inputs not yet linked) and its raw inputs (id, quantity, key path).
+    """
+    ureg = registry()
+    try:
+        ref_unit = parse_unit(spec.unit)
+    except InputError as exc:
+        raise doc.error(exc.message, (*base, "unit")) from None
+    target = ureg.kilogram / ref_unit
+    emissions: dict[str, float] = {}
+    for gas, text in spec.emissions.items():
+        try:
+            q = parse_quantity(text, what="emission")
+            value = float(q.to(target).magnitude)
+        except InputError as exc:
+            raise doc.error(exc.message, (*base, "emissions", gas)) from None
+        except Exception:
+            raise doc.error(
+                f"emission {text!r} must be a mass per {spec.unit} (for example "
+                f"'1.2 kg/{spec.unit}')",
+                (*base, "emissions", gas),
+            ) from None
+        emissions[gas] = value
+    inputs = []
+    for i, inp in enumerate(spec.inputs):
+        try:
+            q = parse_quantity(inp.amount, what="input amount")
+        except InputError as exc:
+            raise doc.error(exc.message, (*base, "inputs", i, "amount")) from None
+        inputs.append((inp.record, q, (*base, "inputs", i)))
+    if "co2e" in emissions and spec.gwp_basis is None:
+        raise doc.error("a record with 'co2e' must say which GWP set its source used "
+                        "(gwp_basis: AR4, AR5, AR6 or unknown)", (*base, "gwp_basis"))
+    return Record(
+        id=spec.id,
+        name=spec.name,
+        category=spec.category,
+        unit=spec.unit,
+        emissions=emissions,
+        geography=spec.geography,
+        reference_year=spec.reference_year,
+        source=spec.source,
+        dataset=dataset,
+        file=file,
+        uncertainty=spec.uncertainty,
+        data_quality=spec.data_quality,
+        gwp_basis=spec.gwp_basis,
+        estimate=spec.estimate,
+        note=spec.note,
+        aircraft=spec.aircraft,
+        inputs=(),  # linked once every record is known (see _load_cached)
+    ), [(rid, q, kp) for rid, q, kp in inputs]
+
+
+def _sourced(sq: SourcedQuantity, unit: str, doc: Document, kp: tuple) -> Quantity:
+    try:
+        q = parse_quantity(sq.value)
+        value = float(q.to(parse_unit(unit) if unit else registry().dimensionless).magnitude)
+    except InputError as exc:
+        raise doc.error(exc.message, (*kp, "value")) from None
+    except Exception:
+        raise doc.error(f"{sq.value!r} must be in units of {unit or 'a plain number'}",
+                        (*kp, "value")) from None
+    if value <= 0:
+        raise doc.error("must be greater than zero", (*kp, "value"))
+    return Quantity(value, unit, sq.source, sq.uncertainty, sq.estimate, sq.note)
+
+
+def load_background(folder: str | Path | None = None) -> Database:
+    """Load every ``*.yaml`` file of ``folder`` (default: the bundled background data)."""
+    root = Path(folder) if folder is not None else DEFAULT_BACKGROUND
+    return _load_cached(str(root.resolve()), _folder_stamp(root))
+
+
+def _folder_stamp(root: Path) -> tuple:
+    if not root.is_dir():
+        raise InputError("background data folder not found", file=root)
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(root.glob("*.yaml")))
+
+
+@lru_cache(maxsize=4)
+def _load_cached(root_text: str, stamp: tuple) -> Database:
+    root = Path(root_text)
+    files = sorted(root.glob("*.yaml"))
+    if not files:
+        raise InputError("no background data files (*.yaml) found", file=root)
+    records: dict[str, Record] = {}
+    pending_inputs: dict[str, list] = {}
+    record_docs: dict[str, tuple[Document, tuple]] = {}
+    materials, chemistries, fuels, flows, gwp_sets = {}, {}, {}, {}, {}
+    default_gwp: str | None = None
+    datasets = []
+    errors: list[InputError] = []
+    for path in files:
+        try:
+            doc = load_yaml(path)
+            spec = validate(BackgroundFile, doc)
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        rel = _rel(path)
+        datasets.append(DatasetInfo(spec.dataset, spec.version, rel,
+                                    hashlib.sha256(path.read_bytes()).hexdigest()))
+        for i, rspec in enumerate(spec.records):
+            kp = ("records", i)
+            if rspec.id in records:
+                errors.append(doc.error(f"duplicate record id {rspec.id!r} (also in "
+                                        f"{records[rspec.id].file})", (*kp, "id")))
+                continue
+            try:
+                rec, inputs = convert_record(rspec, doc, kp, spec.dataset, _rel(path))
+            except InputError as exc:
+                errors.append(exc)
+                continue
+            records[rec.id] = rec
+            pending_inputs[rec.id] = inputs
+            record_docs[rec.id] = (doc, kp)
+        for i, m in enumerate(spec.materials):
+            materials[m.id] = (MaterialFamily(m.id, m.name or m.id, m.primary, m.secondary),
+                               doc, ("materials", i))
+        for i, c in enumerate(spec.chemistries):
+            kp = ("chemistries", i)
+            try:
+                chem = Chemistry(
+                    id=c.id,
+                    name=c.name,
+                    cell_materials=c.cell_materials,
+                    pack_components=c.pack_components,
+                    cell_plant_electricity=_sourced(c.cell_plant_electricity, "kWh/kWh", doc,
+                                                    (*kp, "cell_plant_electricity")),
+                    cell_plant_heat=_sourced(c.cell_plant_heat, "MJ/kWh", doc,
+                                             (*kp, "cell_plant_heat")),
+                    pack_specific_energy=_sourced(c.pack_specific_energy, "kWh/kg", doc,
+                                                  (*kp, "pack_specific_energy")),
+                    cell_mass_share=_sourced(c.cell_mass_share, "", doc, (*kp, "cell_mass_share")),
+                    cycle_life=_sourced(c.cycle_life, "", doc, (*kp, "cycle_life")),
+                )
+            except InputError as exc:
+                errors.append(exc)
+                continue
+            chemistries[c.id] = (chem, doc, kp)
+        for i, f in enumerate(spec.fuels):
+            fuels[f.id] = (Fuel(f.id, f.name or f.id, f.upstream, f.combustion), doc, ("fuels", i))
+        for f in spec.flows:
+            flows[f.id] = Flow(f.id, f.name, f.origin)
+        for g in spec.gwp_sets:
+            gwp_sets[g.id] = GwpSet(g.id, g.name, g.source, dict(g.factors))
+        if spec.default_gwp_set:
+            default_gwp = spec.default_gwp_set
+    if errors:
+        raise InputErrors(errors) if len(errors) > 1 else errors[0]
+    # cross references
+    def check_ref(rid: str | None, doc: Document, kp: tuple, unit: str | None = None) -> None:
+        if rid is None:
+            return
+        if rid not in records:
+            errors.append(doc.error(f"unknown record {rid!r}{_suggest(rid, records)}", kp))
+        elif unit is not None and not _same_unit(records[rid].unit, unit):
+            errors.append(doc.error(f"record {rid!r} is per {records[rid].unit}, expected per "
+                                    f"{unit}", kp))
+
+    for fam, doc, kp in materials.values():
+        check_ref(fam.primary, doc, (*kp, "primary"), "kg")
+        check_ref(fam.secondary, doc, (*kp, "secondary"), "kg")
+    for chem, doc, kp in chemistries.values():
+        check_ref(chem.cell_materials, doc, (*kp, "cell_materials"), "kWh")
+        check_ref(chem.pack_components, doc, (*kp, "pack_components"), "kg")
+    for fuel, doc, kp in fuels.values():
+        check_ref(fuel.upstream, doc, (*kp, "upstream"))
+        check_ref(fuel.combustion, doc, (*kp, "combustion"))
+        if fuel.upstream in records and fuel.combustion in records:
+            if not _same_unit(records[fuel.upstream].unit, records[fuel.combustion].unit):
+                errors.append(doc.error("upstream and combustion records must share a unit", kp))
+    if not flows:
+        errors.append(InputError("no flows defined (characterisation.yaml missing?)", file=root))
+    for rec in records.values():
+        doc, kp = record_docs[rec.id]
+        for gas in rec.emissions:
+            if gas not in flows:
+                errors.append(doc.error(f"unknown gas {gas!r}{_suggest(gas, flows)}; known: "
+                                        f"{', '.join(sorted(flows))}", (*kp, "emissions", gas)))
+    for gset in gwp_sets.values():
+        missing = sorted(set(flows) - set(gset.factors))
+        if missing:
+            errors.append(InputError(f"GWP set {gset.id} lacks factors for {', '.join(missing)}",
+                                     file=root))
+    if default_gwp is None or default_gwp not in gwp_sets:
+        errors.append(InputError("no valid default_gwp_set in the background data", file=root))
+    linked: dict[str, Record] = {}
+    for rid, rec in records.items():
+        inputs = []
+        doc, _ = record_docs[rid]
+        for in_id, q, kp in pending_inputs[rid]:
+            if in_id not in records:
+                errors.append(doc.error(f"unknown record {in_id!r}{_suggest(in_id, records)}",
+                                        (*kp, "record")))
+                continue
+            try:
+                amount = float(q.to(parse_unit(records[in_id].unit) / parse_unit(rec.unit)).m)
+            except Exception:
+                errors.append(doc.error(f"amount must be in {records[in_id].unit} per {rec.unit}",
+                                        (*kp, "amount")))
+                continue
+            if amount < 0:
+                errors.append(doc.error("input amounts must not be negative", (*kp, "amount")))
+            inputs.append((in_id, amount))
+        linked[rid] = replace(rec, inputs=tuple(inputs))
+    if errors:
+        raise InputErrors(errors) if len(errors) > 1 else errors[0]
+    return Database(
+        records=linked,
+        materials={k: v[0] for k, v in materials.items()},
+        chemistries={k: v[0] for k, v in chemistries.items()},
+        fuels={k: v[0] for k, v in fuels.items()},
+        flows=flows,
+        gwp_sets=gwp_sets,
+        default_gwp_set=default_gwp,
+        datasets=tuple(datasets),
+    )
+
+
+def _same_unit(a: str, b: str) -> bool:
+    try:
+        return parse_unit(a) == parse_unit(b) or (1 * parse_unit(a)).to(parse_unit(b)).m == 1
+    except Exception:
+        return False
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

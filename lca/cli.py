@@ -1,0 +1,202 @@
+"""Command line: ``vlca run | validate | schema``. Thin: no calculation here.
+
+Input problems print one clear message per problem and exit with code 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import CalculationError, InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="vehicle-lca: ISO 14067 cradle-to-grave carbon footprint of vehicles.",
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+EXIT_INPUT = 2
+EXIT_CALC = 3
+
+STAGE_LABELS = {
+    "materials": "Materials and parts (excl. battery)",
+    "battery": "Traction battery",
+    "manufacturing": "Vehicle manufacturing",
+    "logistics": "Logistics (delivery)",
+    "use": "Use (energy, with upstream and losses)",
+    "maintenance": "Maintenance",
+    "end_of_life": "End of life",
+}
+
+
+def _setup_logging(verbose: bool) -> None:
+    from rich.logging import RichHandler
+
+    logger = logging.getLogger("lca")
+    logger.handlers.clear()
+    handler = RichHandler(console=err, show_time=False, show_path=False, markup=False)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
+
+
+def _fail(exc: Exception) -> None:
+    if isinstance(exc, InputError):
+        for line in exc.render().splitlines():
+            err.print(f"[bold red]error:[/] {line}", markup=True, soft_wrap=True)
+        raise typer.Exit(EXIT_INPUT)
+    if isinstance(exc, CalculationError):
+        err.print(f"[bold red]calculation check failed:[/] {exc}", markup=True, soft_wrap=True)
+        raise typer.Exit(EXIT_CALC)
+    raise exc
+
+
+def _default_output(name: str) -> Path:
+    return Path("reports") / name
+
+
+def print_result(result) -> None:  # noqa: ANN001
+    """A readable summary table of a result."""
+    total = result.total_kg_co2e
+    t = Table(title=f"{result.name}: {result.vehicle.get('name', '')} — cradle to grave, "
+                    f"{result.gwp_set} GWP100", title_justify="left")
+    t.add_column("Life-cycle stage")
+    t.add_column("kg CO2e", justify="right")
+    t.add_column("%", justify="right")
+    for stage, value in result.stages_kg_co2e.items():
+        t.add_row(STAGE_LABELS.get(stage, stage), f"{value:,.0f}",
+                  f"{100 * value / total:.1f}" if total else "")
+    t.add_section()
+    t.add_row("[bold]Total[/]", f"[bold]{total:,.0f}[/]", "100.0")
+    t.add_row(f"per km ({result.lifetime_distance_km:,.0f} km)",
+              f"{result.per_km_g_co2e:,.1f} g", "")
+    out.print(t)
+    extra = Table(show_header=False, box=None, pad_edge=False)
+    extra.add_column()
+    extra.add_column(justify="right")
+    extra.add_row("fossil / biogenic / land-use change",
+                  f"{result.fossil_kg_co2e:,.0f} / {result.biogenic_kg_co2e:,.0f} / "
+                  f"{result.land_use_change_kg_co2e:,.0f} kg")
+    extra.add_row("of which air freight (reported separately)",
+                  f"{result.aircraft_kg_co2e:,.0f} kg")
+    if result.credits_kg_co2e:
+        extra.add_row("recycling credits (not in the total)", f"{result.credits_kg_co2e:,.0f} kg")
+    out.print(extra)
+    if result.measures:
+        m = Table(title="Measures (computed against their counterfactual)", title_justify="left")
+        m.add_column("measure")
+        m.add_column("saves kg CO2e", justify="right")
+        m.add_column("g/km", justify="right")
+        m.add_column("details")
+        for eff in result.measures:
+            det = ", ".join(f"{k.replace('_', ' ')}: {v:,.0f}" for k, v in eff.details.items())
+            m.add_row(f"{eff.id}: {eff.description}", f"{eff.saving_kg_co2e:,.0f}",
+                      f"{eff.saving_g_co2e_per_km:,.1f}", det)
+        out.print(m)
+
+
+@app.command()
+def run(
+    file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                                                help="Output folder (default reports/<name>).")
+                      ] = None,
+    gwp: Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")] = None,
+    background: Annotated[Path | None, typer.Option(
+        help="Background data folder (default: the bundled inventories/background).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")
+                     ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Calculate the footprint and write result.json, result.csv and inventory.csv."""
+    _setup_logging(verbose)
+    from .background import load_background
+    from .pipeline import run_file
+    from .yamlio import write_files_atomically
+
+    try:
+        db = load_background(background) if background else None
+        result = run_file(file, gwp=gwp, background=db)
+    except (InputError, CalculationError) as exc:
+        _fail(exc)
+    folder = output or _default_output(result.name)
+    write_files_atomically({
+        folder / "result.json": result.to_json(),
+        folder / "result.csv": result.to_csv(),
+        folder / "inventory.csv": result.inventory_csv(),
+    })
+    if not quiet:
+        print_result(result)
+        out.print(f"\nwrote {folder}/result.json, result.csv, inventory.csv")
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Inventory or scenario files.")],
+    background: Annotated[Path | None, typer.Option(
+        help="Background data folder (default: the bundled inventories/background).")] = None,
+) -> None:
+    """Check files without writing anything; exit 2 if any has a problem."""
+    _setup_logging(False)
+    from .background import load_background
+    from .inputs import load_input
+    from .system import build_system
+
+    bad = 0
+    try:
+        db = load_background(background)
+    except InputError as exc:
+        _fail(exc)
+    for f in files:
+        try:
+            build_system(load_input(f), db)
+        except InputError as exc:
+            bad += 1
+            for line in exc.render().splitlines():
+                err.print(f"[bold red]error:[/] {line}", markup=True, soft_wrap=True)
+            continue
+        out.print(f"ok: {f}")
+    if bad:
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command()
+def schema(
+    kind: Annotated[str, typer.Argument(help="inventory, scenario or background")] = "inventory",
+) -> None:
+    """Print the JSON Schema of a file format (for editor completion and checks)."""
+    from .inputs import ScenarioFile
+    from .schema.background import BackgroundFile
+    from .schema.inventory import Inventory
+
+    models = {"inventory": Inventory, "scenario": ScenarioFile, "background": BackgroundFile}
+    if kind not in models:
+        err.print(f"error: unknown schema {kind!r}; choose one of {', '.join(models)}")
+        raise typer.Exit(EXIT_INPUT)
+    sch = models[kind].model_json_schema()
+    sch["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    sch["title"] = f"vehicle-lca {kind} file"
+    sys.stdout.write(json.dumps(sch, indent=2) + "\n")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was written")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

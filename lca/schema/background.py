@@ -1,0 +1,119 @@
+"""File format of the background data (``inventories/background/*.yaml``).
+
+See ``docs/background-data.md``. Quantities stay text here; ``lca.background`` converts them with
+units checked.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .common import DataQuality, Distribution, Id, QuantityText, Source, Strict
+
+Category = Literal[
+    "material",
+    "electricity",
+    "heat",
+    "transport",
+    "fuel",
+    "combustion",
+    "battery",
+    "part",
+    "maintenance",
+    "end-of-life",
+    "refrigerant",
+    "other",
+]
+
+
+class RecordInput(Strict):
+    record: Id
+    amount: QuantityText
+
+
+class RecordSpec(Strict):
+    id: Id
+    name: str
+    category: Category
+    unit: str
+    emissions: dict[str, QuantityText] = Field(min_length=1)
+    gwp_basis: Literal["AR4", "AR5", "AR6", "unknown"] | None = None
+    geography: str
+    reference_year: int = Field(ge=1950, le=2100)
+    source: Source
+    uncertainty: Distribution | None = None
+    data_quality: DataQuality | None = None
+    estimate: bool = False
+    note: str | None = None
+    aircraft: bool = False
+    inputs: list[RecordInput] = Field(default_factory=list)
+
+
+class MaterialFamilySpec(Strict):
+    id: Id
+    name: str | None = None
+    primary: Id
+    secondary: Id | None = None
+    note: str | None = None
+
+
+class SourcedQuantity(Strict):
+    value: QuantityText
+    source: Source
+    uncertainty: Distribution | None = None
+    estimate: bool = False
+    note: str | None = None
+
+
+class ChemistrySpec(Strict):
+    id: Id
+    name: str
+    cell_materials: Id
+    pack_components: Id
+    cell_plant_electricity: SourcedQuantity
+    cell_plant_heat: SourcedQuantity
+    pack_specific_energy: SourcedQuantity
+    cell_mass_share: SourcedQuantity
+    cycle_life: SourcedQuantity
+    note: str | None = None
+
+
+class FuelSpec(Strict):
+    id: Id
+    name: str | None = None
+    upstream: Id
+    combustion: Id
+    note: str | None = None
+
+
+class FlowSpec(Strict):
+    id: Id
+    name: str
+    origin: Literal["fossil", "biogenic", "land-use-change"]
+    note: str | None = None
+
+
+class GwpSetSpec(Strict):
+    id: Id
+    name: str
+    source: Source
+    factors: dict[str, float]
+    note: str | None = None
+
+
+class BackgroundFile(Strict):
+    """One file of the background folder: any of the sections below."""
+
+    dataset: Id
+    version: str
+    description: str | None = None
+    licence: str | None = None
+    records: list[RecordSpec] = Field(default_factory=list)
+    materials: list[MaterialFamilySpec] = Field(default_factory=list)
+    chemistries: list[ChemistrySpec] = Field(default_factory=list)
+    fuels: list[FuelSpec] = Field(default_factory=list)
+    flows: list[FlowSpec] = Field(default_factory=list)
+    gwp_sets: list[GwpSetSpec] = Field(default_factory=list)
+    default_gwp_set: Id | None = None

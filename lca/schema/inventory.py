@@ -1,0 +1,231 @@
+"""File format of a vehicle inventory (``inventories/vehicles/*.yaml``).
+
+See ``docs/inventory-format.md`` for the user-facing description. Amounts stay text here (a
+quantity such as ``"130 kg"`` or an expression of parameters); ``lca.model`` parses and checks
+them with units.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from .background import RecordSpec
+from .common import Distribution, Id, QuantityText, SourceRef, Strict
+
+Amount = QuantityText
+
+Powertrain = Literal[
+    "battery-electric", "petrol", "diesel", "hybrid-petrol", "plug-in-hybrid-petrol"
+]
+
+
+class Vehicle(Strict):
+    name: str
+    powertrain: Powertrain
+    curb_mass: Amount
+    production_country: str | None = None
+    market: str | None = None
+    segment: str | None = None
+    model_year: int | None = Field(default=None, ge=1990, le=2100)
+    manufacturer: str | None = None
+    description: str | None = None
+
+
+class Parameter(Strict):
+    value: Amount
+    source: SourceRef
+    uncertainty: Distribution | None = None
+    note: str | None = None
+
+
+class MaterialUse(Strict):
+    material: Id
+    mass: Amount
+    recycled_mass: Amount | None = None
+    primary: Id | None = None
+    secondary: Id | None = None
+    source: SourceRef | None = None
+    note: str | None = None
+
+
+class Component(Strict):
+    """A part of the vehicle: materials, or a traction battery when ``chemistry`` is given."""
+
+    id: Id
+    description: str | None = None
+    materials: list[MaterialUse] = Field(default_factory=list)
+    chemistry: Id | None = None
+    capacity: Amount | None = None
+    mass: Amount | None = None
+    cell_plant_electricity: Id | None = None
+    cell_plant_heat: Id | None = None
+    source: SourceRef | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _battery_or_materials(self) -> Component:
+        battery_keys = [
+            k
+            for k in ("capacity", "mass", "cell_plant_electricity", "cell_plant_heat")
+            if getattr(self, k) is not None
+        ]
+        if self.chemistry is None and battery_keys:
+            raise ValueError(
+                f"{', '.join(battery_keys)} only apply to a battery component: add 'chemistry'"
+            )
+        if self.chemistry is not None:
+            if self.capacity is None:
+                raise ValueError("a battery component needs 'capacity' (for example 66 kWh)")
+            if self.cell_plant_electricity is None:
+                raise ValueError(
+                    "a battery component needs 'cell_plant_electricity' (the cell plant's "
+                    "electricity supply, for example grid:CN)"
+                )
+        elif not self.materials:
+            raise ValueError("a component needs 'materials' (or 'chemistry' for a battery)")
+        return self
+
+
+class Manufacturing(Strict):
+    electricity: Amount
+    supply: Id
+    heat: Amount | None = None
+    heat_supply: Id = "heat:natural-gas"
+    source: SourceRef | None = None
+    note: str | None = None
+
+
+class LogisticsLeg(Strict):
+    mode: Id | None = None
+    record: Id | None = None
+    distance: Amount
+    load: Amount = "vehicle"
+    description: str | None = None
+    source: SourceRef | None = None
+
+    @model_validator(mode="after")
+    def _mode_or_record(self) -> LogisticsLeg:
+        if (self.mode is None) == (self.record is None):
+            raise ValueError("give exactly one of 'mode' (e.g. truck) or 'record'")
+        return self
+
+
+class EnergyUse(Strict):
+    amount: Amount
+    supply: Id
+    description: str | None = None
+    source: SourceRef | None = None
+
+
+class FuelUse(Strict):
+    amount: Amount
+    fuel: Id
+    description: str | None = None
+    source: SourceRef | None = None
+
+
+class Measure(Strict):
+    """A declared improvement; its effect is computed against ``counterfactual``.
+
+    ``saves``/``applies_to``: the measure lowers parameter ``applies_to`` by ``saves``.
+    ``already_included`` (default true): the parameter's value was measured with the measure in
+    place, so the counterfactual adds ``saves`` back; false: the tool subtracts ``saves``.
+    ``counterfactual``: further key-path overrides that describe the situation without it.
+    """
+
+    id: Id
+    description: str
+    saves: Amount | None = None
+    applies_to: Id | None = None
+    already_included: bool = True
+    counterfactual: dict[str, object] = Field(default_factory=dict)
+    source: SourceRef | None = None
+
+    @model_validator(mode="after")
+    def _pair(self) -> Measure:
+        if (self.saves is None) != (self.applies_to is None):
+            raise ValueError("'saves' and 'applies_to' go together")
+        if self.saves is None and not self.counterfactual:
+            raise ValueError("a measure needs 'saves' with 'applies_to', or 'counterfactual'")
+        return self
+
+
+class Use(Strict):
+    electricity: EnergyUse | None = None
+    fuel: FuelUse | None = None
+    measures: list[Measure] = Field(default_factory=list)
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _some_energy(self) -> Use:
+        if self.electricity is None and self.fuel is None:
+            raise ValueError("the use phase needs 'electricity' or 'fuel' (or both)")
+        return self
+
+
+class Input(Strict):
+    """A generic input: ``amount`` of background record ``record`` (its unit)."""
+
+    id: Id
+    record: Id
+    amount: Amount
+    description: str | None = None
+    source: SourceRef | None = None
+
+
+class Recovered(Strict):
+    material: Id
+    mass: Amount
+    source: SourceRef | None = None
+
+
+class EndOfLife(Strict):
+    approach: Literal["cut-off", "avoided-burden"] = "cut-off"
+    treatments: list[Input] = Field(default_factory=list)
+    recovered: list[Recovered] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Method(Strict):
+    gwp: Id | None = None
+
+
+class Inventory(Strict):
+    vehicle: Vehicle
+    method: Method = Field(default_factory=Method)
+    parameters: dict[Id, Parameter] = Field(default_factory=dict)
+    records: list[RecordSpec] = Field(default_factory=list)
+    components: list[Component] = Field(min_length=1)
+    manufacturing: Manufacturing | None = None
+    logistics: list[LogisticsLeg] = Field(default_factory=list)
+    use: Use
+    maintenance: list[Input] = Field(default_factory=list)
+    end_of_life: EndOfLife = Field(default_factory=EndOfLife)
+    notes: str | None = None
+
+    @field_validator("parameters")
+    @classmethod
+    def _parameter_names(cls, value: dict[str, Parameter]) -> dict[str, Parameter]:
+        for name in value:
+            if not name.isidentifier():
+                raise ValueError(
+                    f"parameter name {name!r} must be a plain identifier (letters, digits, _)"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Inventory:
+        for label, items in (
+            ("component", self.components),
+            ("maintenance item", self.maintenance),
+            ("end-of-life treatment", self.end_of_life.treatments),
+            ("measure", self.use.measures),
+        ):
+            seen: set[str] = set()
+            for item in items:
+                if item.id in seen:
+                    raise ValueError(f"duplicate {label} id {item.id!r}")
+                seen.add(item.id)
+        return self
