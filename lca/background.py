@@ -127,7 +127,9 @@ class Database:
         try:
             return self.records[rid]
         except KeyError:
-            raise InputError(f"unknown background record {rid!r}{_suggest(rid, self.records)}") from None
+            raise InputError(
+                f"unknown background record {rid!r}{_suggest(rid, self.records)}"
+            ) from None
 
     def with_records(self, extra: Iterable[Record]) -> Database:
         """A copy with ``extra`` records added or replacing records of the same id."""
@@ -182,8 +184,11 @@ def convert_record(
             raise doc.error(exc.message, (*base, "inputs", i, "amount")) from None
         inputs.append((inp.record, q, (*base, "inputs", i)))
     if "co2e" in emissions and spec.gwp_basis is None:
-        raise doc.error("a record with 'co2e' must say which GWP set its source used "
-                        "(gwp_basis: AR4, AR5, AR6 or unknown)", (*base, "gwp_basis"))
+        raise doc.error(
+            "a record with 'co2e' must say which GWP set its source used "
+            "(gwp_basis: AR4, AR5, AR6 or unknown)",
+            (*base, "gwp_basis"),
+        )
     return Record(
         id=spec.id,
         name=spec.name,
@@ -212,8 +217,9 @@ def _sourced(sq: SourcedQuantity, unit: str, doc: Document, kp: tuple) -> Quanti
     except InputError as exc:
         raise doc.error(exc.message, (*kp, "value")) from None
     except Exception:
-        raise doc.error(f"{sq.value!r} must be in units of {unit or 'a plain number'}",
-                        (*kp, "value")) from None
+        raise doc.error(
+            f"{sq.value!r} must be in units of {unit or 'a plain number'}", (*kp, "value")
+        ) from None
     if value <= 0:
         raise doc.error("must be greater than zero", (*kp, "value"))
     return Quantity(value, unit, sq.source, sq.uncertainty, sq.estimate, sq.note)
@@ -228,7 +234,9 @@ def load_background(folder: str | Path | None = None) -> Database:
 def _folder_stamp(root: Path) -> tuple:
     if not root.is_dir():
         raise InputError("background data folder not found", file=root)
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(root.glob("*.yaml")))
+    return tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(root.glob("*.yaml"))
+    )
 
 
 @lru_cache(maxsize=4)
@@ -255,13 +263,20 @@ def _load_cached(root_text: str, stamp: tuple) -> Database:
             errors.append(exc)
             continue
         rel = _rel(path)
-        datasets.append(DatasetInfo(spec.dataset, spec.version, rel,
-                                    hashlib.sha256(path.read_bytes()).hexdigest()))
+        datasets.append(
+            DatasetInfo(
+                spec.dataset, spec.version, rel, hashlib.sha256(path.read_bytes()).hexdigest()
+            )
+        )
         for i, rspec in enumerate(spec.records):
             kp = ("records", i)
             if rspec.id in records:
-                errors.append(doc.error(f"duplicate record id {rspec.id!r} (also in "
-                                        f"{records[rspec.id].file})", (*kp, "id")))
+                errors.append(
+                    doc.error(
+                        f"duplicate record id {rspec.id!r} (also in {records[rspec.id].file})",
+                        (*kp, "id"),
+                    )
+                )
                 continue
             try:
                 rec, inputs = convert_record(rspec, doc, kp, spec.dataset, _rel(path))
@@ -272,8 +287,11 @@ def _load_cached(root_text: str, stamp: tuple) -> Database:
             pending_inputs[rec.id] = inputs
             record_docs[rec.id] = (doc, kp)
         for i, m in enumerate(spec.materials):
-            materials[m.id] = (MaterialFamily(m.id, m.name or m.id, m.primary, m.secondary),
-                               doc, ("materials", i))
+            materials[m.id] = (
+                MaterialFamily(m.id, m.name or m.id, m.primary, m.secondary),
+                doc,
+                ("materials", i),
+            )
         for i, c in enumerate(spec.chemistries):
             kp = ("chemistries", i)
             try:
@@ -282,12 +300,15 @@ def _load_cached(root_text: str, stamp: tuple) -> Database:
                     name=c.name,
                     cell_materials=c.cell_materials,
                     pack_components=c.pack_components,
-                    cell_plant_electricity=_sourced(c.cell_plant_electricity, "kWh/kWh", doc,
-                                                    (*kp, "cell_plant_electricity")),
-                    cell_plant_heat=_sourced(c.cell_plant_heat, "MJ/kWh", doc,
-                                             (*kp, "cell_plant_heat")),
-                    pack_specific_energy=_sourced(c.pack_specific_energy, "kWh/kg", doc,
-                                                  (*kp, "pack_specific_energy")),
+                    cell_plant_electricity=_sourced(
+                        c.cell_plant_electricity, "kWh/kWh", doc, (*kp, "cell_plant_electricity")
+                    ),
+                    cell_plant_heat=_sourced(
+                        c.cell_plant_heat, "MJ/kWh", doc, (*kp, "cell_plant_heat")
+                    ),
+                    pack_specific_energy=_sourced(
+                        c.pack_specific_energy, "kWh/kg", doc, (*kp, "pack_specific_energy")
+                    ),
                     cell_mass_share=_sourced(c.cell_mass_share, "", doc, (*kp, "cell_mass_share")),
                     cycle_life=_sourced(c.cycle_life, "", doc, (*kp, "cycle_life")),
                 )
@@ -305,6 +326,7 @@ def _load_cached(root_text: str, stamp: tuple) -> Database:
             default_gwp = spec.default_gwp_set
     if errors:
         raise InputErrors(errors) if len(errors) > 1 else errors[0]
+
     # cross references
     def check_ref(rid: str | None, doc: Document, kp: tuple, unit: str | None = None) -> None:
         if rid is None:
@@ -312,8 +334,9 @@ def _load_cached(root_text: str, stamp: tuple) -> Database:
         if rid not in records:
             errors.append(doc.error(f"unknown record {rid!r}{_suggest(rid, records)}", kp))
         elif unit is not None and not _same_unit(records[rid].unit, unit):
-            errors.append(doc.error(f"record {rid!r} is per {records[rid].unit}, expected per "
-                                    f"{unit}", kp))
+            errors.append(
+                doc.error(f"record {rid!r} is per {records[rid].unit}, expected per {unit}", kp)
+            )
 
     for fam, doc, kp in materials.values():
         check_ref(fam.primary, doc, (*kp, "primary"), "kg")
@@ -333,13 +356,19 @@ def _load_cached(root_text: str, stamp: tuple) -> Database:
         doc, kp = record_docs[rec.id]
         for gas in rec.emissions:
             if gas not in flows:
-                errors.append(doc.error(f"unknown gas {gas!r}{_suggest(gas, flows)}; known: "
-                                        f"{', '.join(sorted(flows))}", (*kp, "emissions", gas)))
+                errors.append(
+                    doc.error(
+                        f"unknown gas {gas!r}{_suggest(gas, flows)}; known: "
+                        f"{', '.join(sorted(flows))}",
+                        (*kp, "emissions", gas),
+                    )
+                )
     for gset in gwp_sets.values():
         missing = sorted(set(flows) - set(gset.factors))
         if missing:
-            errors.append(InputError(f"GWP set {gset.id} lacks factors for {', '.join(missing)}",
-                                     file=root))
+            errors.append(
+                InputError(f"GWP set {gset.id} lacks factors for {', '.join(missing)}", file=root)
+            )
     if default_gwp is None or default_gwp not in gwp_sets:
         errors.append(InputError("no valid default_gwp_set in the background data", file=root))
     linked: dict[str, Record] = {}
@@ -348,14 +377,20 @@ def _load_cached(root_text: str, stamp: tuple) -> Database:
         doc, _ = record_docs[rid]
         for in_id, q, kp in pending_inputs[rid]:
             if in_id not in records:
-                errors.append(doc.error(f"unknown record {in_id!r}{_suggest(in_id, records)}",
-                                        (*kp, "record")))
+                errors.append(
+                    doc.error(
+                        f"unknown record {in_id!r}{_suggest(in_id, records)}", (*kp, "record")
+                    )
+                )
                 continue
             try:
                 amount = float(q.to(parse_unit(records[in_id].unit) / parse_unit(rec.unit)).m)
             except Exception:
-                errors.append(doc.error(f"amount must be in {records[in_id].unit} per {rec.unit}",
-                                        (*kp, "amount")))
+                errors.append(
+                    doc.error(
+                        f"amount must be in {records[in_id].unit} per {rec.unit}", (*kp, "amount")
+                    )
+                )
                 continue
             if amount < 0:
                 errors.append(doc.error("input amounts must not be negative", (*kp, "amount")))

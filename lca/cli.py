@@ -68,27 +68,37 @@ def _default_output(name: str) -> Path:
 def print_result(result) -> None:  # noqa: ANN001
     """A readable summary table of a result."""
     total = result.total_kg_co2e
-    t = Table(title=f"{result.name}: {result.vehicle.get('name', '')} — cradle to grave, "
-                    f"{result.gwp_set} GWP100", title_justify="left")
+    t = Table(
+        title=f"{result.name}: {result.vehicle.get('name', '')} — cradle to grave, "
+        f"{result.gwp_set} GWP100",
+        title_justify="left",
+    )
     t.add_column("Life-cycle stage")
     t.add_column("kg CO2e", justify="right")
     t.add_column("%", justify="right")
     for stage, value in result.stages_kg_co2e.items():
-        t.add_row(STAGE_LABELS.get(stage, stage), f"{value:,.0f}",
-                  f"{100 * value / total:.1f}" if total else "")
+        t.add_row(
+            STAGE_LABELS.get(stage, stage),
+            f"{value:,.0f}",
+            f"{100 * value / total:.1f}" if total else "",
+        )
     t.add_section()
     t.add_row("[bold]Total[/]", f"[bold]{total:,.0f}[/]", "100.0")
-    t.add_row(f"per km ({result.lifetime_distance_km:,.0f} km)",
-              f"{result.per_km_g_co2e:,.1f} g", "")
+    t.add_row(
+        f"per km ({result.lifetime_distance_km:,.0f} km)", f"{result.per_km_g_co2e:,.1f} g", ""
+    )
     out.print(t)
     extra = Table(show_header=False, box=None, pad_edge=False)
     extra.add_column()
     extra.add_column(justify="right")
-    extra.add_row("fossil / biogenic / land-use change",
-                  f"{result.fossil_kg_co2e:,.0f} / {result.biogenic_kg_co2e:,.0f} / "
-                  f"{result.land_use_change_kg_co2e:,.0f} kg")
-    extra.add_row("of which air freight (reported separately)",
-                  f"{result.aircraft_kg_co2e:,.0f} kg")
+    extra.add_row(
+        "fossil / biogenic / land-use change",
+        f"{result.fossil_kg_co2e:,.0f} / {result.biogenic_kg_co2e:,.0f} / "
+        f"{result.land_use_change_kg_co2e:,.0f} kg",
+    )
+    extra.add_row(
+        "of which air freight (reported separately)", f"{result.aircraft_kg_co2e:,.0f} kg"
+    )
     if result.credits_kg_co2e:
         extra.add_row("recycling credits (not in the total)", f"{result.credits_kg_co2e:,.0f} kg")
     out.print(extra)
@@ -100,22 +110,27 @@ def print_result(result) -> None:  # noqa: ANN001
         m.add_column("details")
         for eff in result.measures:
             det = ", ".join(f"{k.replace('_', ' ')}: {v:,.0f}" for k, v in eff.details.items())
-            m.add_row(f"{eff.id}: {eff.description}", f"{eff.saving_kg_co2e:,.0f}",
-                      f"{eff.saving_g_co2e_per_km:,.1f}", det)
+            m.add_row(
+                f"{eff.id}: {eff.description}",
+                f"{eff.saving_kg_co2e:,.0f}",
+                f"{eff.saving_g_co2e_per_km:,.1f}",
+                det,
+            )
         out.print(m)
 
 
 @app.command()
 def run(
     file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o",
-                                                help="Output folder (default reports/<name>).")
-                      ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Output folder (default reports/<name>).")
+    ] = None,
     gwp: Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")] = None,
-    background: Annotated[Path | None, typer.Option(
-        help="Background data folder (default: the bundled inventories/background).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")
-                     ] = False,
+    background: Annotated[
+        Path | None,
+        typer.Option(help="Background data folder (default: the bundled inventories/background)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Calculate the footprint and write result.json, result.csv and inventory.csv."""
@@ -130,11 +145,13 @@ def run(
     except (InputError, CalculationError) as exc:
         _fail(exc)
     folder = output or _default_output(result.name)
-    write_files_atomically({
-        folder / "result.json": result.to_json(),
-        folder / "result.csv": result.to_csv(),
-        folder / "inventory.csv": result.inventory_csv(),
-    })
+    write_files_atomically(
+        {
+            folder / "result.json": result.to_json(),
+            folder / "result.csv": result.to_csv(),
+            folder / "inventory.csv": result.inventory_csv(),
+        }
+    )
     if not quiet:
         print_result(result)
         out.print(f"\nwrote {folder}/result.json, result.csv, inventory.csv")
@@ -143,8 +160,10 @@ def run(
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Inventory or scenario files.")],
-    background: Annotated[Path | None, typer.Option(
-        help="Background data folder (default: the bundled inventories/background).")] = None,
+    background: Annotated[
+        Path | None,
+        typer.Option(help="Background data folder (default: the bundled inventories/background)."),
+    ] = None,
 ) -> None:
     """Check files without writing anything; exit 2 if any has a problem."""
     _setup_logging(False)

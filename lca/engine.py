@@ -28,8 +28,9 @@ def bw2calc():  # noqa: ANN201
     return bc
 
 
-def brightway_score(system: ProductSystem, reg: Registry, ent: Entries, node: int = ROOT_ID
-                    ) -> float:
+def brightway_score(
+    system: ProductSystem, reg: Registry, ent: Entries, node: int = ROOT_ID
+) -> float:
     """The LCIA score of ``node`` computed by bw2calc from an in-memory datapackage."""
     bc = bw2calc()
     dp = datapackage(system, reg, ent)

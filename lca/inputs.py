@@ -97,24 +97,31 @@ def load_input(path: str | Path, _seen: tuple[Path, ...] = ()) -> LoadedInput:
         chain = " -> ".join(str(s.name) for s in (*_seen, resolved))
         raise doc.error(f"scenarios extend each other in a cycle: {chain}", ("scenario",))
     if (head.base is None) == (head.extends is None):
-        raise doc.error("a scenario needs exactly one of 'base' (an inventory) or 'extends' "
-                        "(another scenario)", ("scenario",))
+        raise doc.error(
+            "a scenario needs exactly one of 'base' (an inventory) or 'extends' (another scenario)",
+            ("scenario",),
+        )
     ref_key = "base" if head.base is not None else "extends"
     ref = p.parent / (head.base or head.extends or "")
     if not ref.exists():
-        raise doc.error(f"{ref_key} file {str(ref)!r} not found (paths are relative to the "
-                        "scenario file)", ("scenario", ref_key))
+        raise doc.error(
+            f"{ref_key} file {str(ref)!r} not found (paths are relative to the scenario file)",
+            ("scenario", ref_key),
+        )
     parent = load_input(ref, (*_seen, resolved))
     if head.base is not None and parent.kind != "inventory":
-        raise doc.error("'base' must name an inventory; use 'extends' for a scenario",
-                        ("scenario", "base"))
+        raise doc.error(
+            "'base' must name an inventory; use 'extends' for a scenario", ("scenario", "base")
+        )
     if head.extends is not None and parent.kind != "scenario":
-        raise doc.error("'extends' must name a scenario; use 'base' for an inventory",
-                        ("scenario", "extends"))
+        raise doc.error(
+            "'extends' must name a scenario; use 'base' for an inventory", ("scenario", "extends")
+        )
 
     def on_error(exc: InputError, dotted: str) -> InputError:
-        return InputError(exc.message, file=p, path=("overrides", dotted),
-                          line=doc.line_of(("overrides", dotted)))
+        return InputError(
+            exc.message, file=p, path=("overrides", dotted), line=doc.line_of(("overrides", dotted))
+        )
 
     data = apply_overrides(parent.data, spec.overrides, on_error)
     overridden = dict(parent.sources.overridden)

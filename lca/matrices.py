@@ -71,7 +71,9 @@ class Entries:
     cf_data: np.ndarray
 
 
-def entries(system: ProductSystem, reg: Registry, amounts: Sequence[float] | None = None) -> Entries:
+def entries(
+    system: ProductSystem, reg: Registry, amounts: Sequence[float] | None = None
+) -> Entries:
     """Matrix entries for ``amounts`` (default: the deterministic ones)."""
     db = system.database
     amounts = system.amounts if amounts is None else np.asarray(amounts, dtype=np.float64)
@@ -125,14 +127,22 @@ def indices(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     return arr
 
 
-def datapackage(system: ProductSystem, reg: Registry, ent: Entries, *, name: str = "vehicle-lca",
-                sequential: bool = False, metadata: dict | None = None):  # noqa: ANN201
+def datapackage(
+    system: ProductSystem,
+    reg: Registry,
+    ent: Entries,
+    *,
+    name: str = "vehicle-lca",
+    sequential: bool = False,
+    metadata: dict | None = None,
+):  # noqa: ANN201
     """An in-memory ``bw_processing`` datapackage with technosphere, biosphere and
     characterisation matrices (float64 data arrays)."""
     import bw_processing as bwp
 
-    dp = bwp.create_datapackage(name=name, sequential=sequential, metadata=metadata or {},
-                                sum_intra_duplicates=True)
+    dp = bwp.create_datapackage(
+        name=name, sequential=sequential, metadata=metadata or {}, sum_intra_duplicates=True
+    )
     dp.add_persistent_vector(
         matrix="technosphere_matrix",
         name="technosphere",

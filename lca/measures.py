@@ -27,8 +27,9 @@ class Counterfactual:
     family: str | None = None
 
 
-def counterfactuals(loaded: LoadedInput, inv: Inventory, families: dict[str, str]
-                    ) -> list[Counterfactual]:
+def counterfactuals(
+    loaded: LoadedInput, inv: Inventory, families: dict[str, str]
+) -> list[Counterfactual]:
     """Counterfactual inventories (raw data) for every measure of ``inv``.
 
     ``families`` maps a material id used in the inventory to its family name for labels.
@@ -44,14 +45,16 @@ def counterfactuals(loaded: LoadedInput, inv: Inventory, families: dict[str, str
         for ci, mi in places:
             data["components"][ci]["materials"][mi].pop("recycled_mass", None)
         name = families.get(material, material)
-        out.append(Counterfactual(
-            id=f"recycled-{material}",
-            description=f"recycled {name} instead of primary",
-            counterfactual=f"the same mass of {name} from primary production",
-            data=data,
-            kind="recycled-content",
-            family=material,
-        ))
+        out.append(
+            Counterfactual(
+                id=f"recycled-{material}",
+                description=f"recycled {name} instead of primary",
+                counterfactual=f"the same mass of {name} from primary production",
+                data=data,
+                kind="recycled-content",
+                family=material,
+            )
+        )
     for i, m in enumerate(inv.use.measures):
         data = copy.deepcopy(loaded.data)
         del data["use"]["measures"][i]
@@ -64,13 +67,15 @@ def counterfactuals(loaded: LoadedInput, inv: Inventory, families: dict[str, str
         if m.saves is not None:
             what.append(f"{m.applies_to} {'+' if m.already_included else 'without -'} {m.saves}")
         what += [f"{k}: {v}" for k, v in m.counterfactual.items()]
-        out.append(Counterfactual(
-            id=m.id,
-            description=m.description,
-            counterfactual="; ".join(what),
-            data=data,
-            kind="declared",
-        ))
+        out.append(
+            Counterfactual(
+                id=m.id,
+                description=m.description,
+                counterfactual="; ".join(what),
+                data=data,
+                kind="declared",
+            )
+        )
     return out
 
 
@@ -80,7 +85,8 @@ def _text(value: Any) -> str:
 
 def _located(loaded: LoadedInput, i: int) -> Callable:
     def on_error(exc, dotted):  # noqa: ANN001, ANN202
-        return loaded.sources.error(f"counterfactual: {exc.message}",
-                                    ("use", "measures", i, "counterfactual", dotted))
+        return loaded.sources.error(
+            f"counterfactual: {exc.message}", ("use", "measures", i, "counterfactual", dotted)
+        )
 
     return on_error

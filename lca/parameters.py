@@ -20,7 +20,9 @@ class ParameterSet:
     expressions: Mapping[str, Expression]
     paths: Mapping[str, KeyPath]
 
-    def evaluate(self, fixed: Mapping[str, pint.Quantity] | None = None) -> dict[str, pint.Quantity]:
+    def evaluate(
+        self, fixed: Mapping[str, pint.Quantity] | None = None
+    ) -> dict[str, pint.Quantity]:
         """All parameter values; names in ``fixed`` take the given value (a sample array, say)."""
         fixed = fixed or {}
         values: dict[str, pint.Quantity] = {}
@@ -64,7 +66,7 @@ def build_parameters(
         if state.get(name) == 2:
             return
         if state.get(name) == 1:
-            cycle = " -> ".join((*chain[chain.index(name):], name))
+            cycle = " -> ".join((*chain[chain.index(name) :], name))
             raise error(f"parameters depend on each other in a cycle: {cycle}", paths[name])
         state[name] = 1
         for dep in sorted(exprs[name].parameters(exprs)):

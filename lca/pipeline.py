@@ -33,15 +33,25 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_file(path: str | Path, *, background: Database | None = None, gwp: str | None = None,
-             measures: bool = True) -> Result:
+def run_file(
+    path: str | Path,
+    *,
+    background: Database | None = None,
+    gwp: str | None = None,
+    measures: bool = True,
+) -> Result:
     """Calculate the footprint of an inventory or scenario file."""
     loaded = load_input(path)
     return run_loaded(loaded, background=background, gwp=gwp, measures=measures)
 
 
-def run_loaded(loaded: LoadedInput, *, background: Database | None = None,
-               gwp: str | None = None, measures: bool = True) -> Result:
+def run_loaded(
+    loaded: LoadedInput,
+    *,
+    background: Database | None = None,
+    gwp: str | None = None,
+    measures: bool = True,
+) -> Result:
     db = background or load_background()
     collector = _Collect()
     logging.getLogger("lca").addHandler(collector)
@@ -55,15 +65,23 @@ def run_loaded(loaded: LoadedInput, *, background: Database | None = None,
             logging.getLogger("lca").disabled = False
     finally:
         logging.getLogger("lca").removeHandler(collector)
-    result = assemble(calc, measures=effects, provenance=provenance(loaded, system),
-                      warnings=tuple(dict.fromkeys(collector.messages)))
+    result = assemble(
+        calc,
+        measures=effects,
+        provenance=provenance(loaded, system),
+        warnings=tuple(dict.fromkeys(collector.messages)),
+    )
     return result
 
 
-def measure_effects(loaded: LoadedInput, system: ProductSystem, total: float, db: Database,
-                    gwp: str | None) -> tuple[MeasureEffect, ...]:
-    families = {m: db.materials[m].name if m in db.materials else m
-                for c in system.inventory.components for m in (x.material for x in c.materials)}
+def measure_effects(
+    loaded: LoadedInput, system: ProductSystem, total: float, db: Database, gwp: str | None
+) -> tuple[MeasureEffect, ...]:
+    families = {
+        m: db.materials[m].name if m in db.materials else m
+        for c in system.inventory.components
+        for m in (x.material for x in c.materials)
+    }
     out = []
     km = system.lifetime_distance_km
     for cf in counterfactuals(loaded, system.inventory, families):
@@ -71,32 +89,42 @@ def measure_effects(loaded: LoadedInput, system: ProductSystem, total: float, db
         try:
             alt = build_system(alt_loaded, db, gwp)
         except InputError as exc:
-            raise InputError(f"measure {cf.id!r}: its counterfactual is not a valid inventory: "
-                             f"{exc.message}", file=exc.file, path=exc.path, line=exc.line
-                             ) from None
+            raise InputError(
+                f"measure {cf.id!r}: its counterfactual is not a valid inventory: {exc.message}",
+                file=exc.file,
+                path=exc.path,
+                line=exc.line,
+            ) from None
         alt_total = calculate(alt).total
         details: dict[str, Any] = {}
         if cf.kind == "recycled-content":
-            details["recycled_mass_kg"] = float(sum(
-                a for ex, a in zip(system.exchanges, system.amounts, strict=True)
-                if ex.kind == "material-secondary"
-                and _material_of(system, ex) == cf.family))
-        for kind, key, unit in (("use-electricity", "use_electricity_saved_kwh", "kWh"),
-                                ("use-fuel-combustion", "use_fuel_saved_l", "L")):
+            details["recycled_mass_kg"] = float(
+                sum(
+                    a
+                    for ex, a in zip(system.exchanges, system.amounts, strict=True)
+                    if ex.kind == "material-secondary" and _material_of(system, ex) == cf.family
+                )
+            )
+        for kind, key, unit in (
+            ("use-electricity", "use_electricity_saved_kwh", "kWh"),
+            ("use-fuel-combustion", "use_fuel_saved_l", "L"),
+        ):
             now = _sum_kind(system, kind, unit)
             before = _sum_kind(alt, kind, unit)
             if now is not None and before is not None and before != now:
                 details[key] = before - now
         saving = alt_total - total
-        out.append(MeasureEffect(
-            id=cf.id,
-            description=cf.description,
-            saving_kg_co2e=saving,
-            saving_g_co2e_per_km=1000.0 * saving / km,
-            counterfactual=cf.counterfactual,
-            counterfactual_total_kg_co2e=alt_total,
-            details=details,
-        ))
+        out.append(
+            MeasureEffect(
+                id=cf.id,
+                description=cf.description,
+                saving_kg_co2e=saving,
+                saving_g_co2e_per_km=1000.0 * saving / km,
+                counterfactual=cf.counterfactual,
+                counterfactual_total_kg_co2e=alt_total,
+                details=details,
+            )
+        )
     return tuple(out)
 
 
@@ -110,8 +138,11 @@ def _material_of(system: ProductSystem, ex) -> str | None:  # noqa: ANN001
 def _sum_kind(system: ProductSystem, kind: str, unit: str) -> float | None:
     from .units import parse_unit
 
-    vals = [(a, ex.unit) for ex, a in zip(system.exchanges, system.amounts, strict=True)
-            if ex.kind == kind]
+    vals = [
+        (a, ex.unit)
+        for ex, a in zip(system.exchanges, system.amounts, strict=True)
+        if ex.kind == kind
+    ]
     if not vals:
         return None
     total = 0.0

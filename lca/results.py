@@ -148,8 +148,19 @@ class Result:
     def inventory_csv(self) -> str:
         """The exchange table: what was counted, how much, from which record, with its formula."""
         buf = io.StringIO()
-        cols = ["stage", "component", "label", "record", "amount", "unit", "formula", "kg_co2e",
-                "credit", "key_path", "source"]
+        cols = [
+            "stage",
+            "component",
+            "label",
+            "record",
+            "amount",
+            "unit",
+            "formula",
+            "kg_co2e",
+            "credit",
+            "key_path",
+            "source",
+        ]
         w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n", extrasaction="ignore")
         w.writeheader()
         for e in self.exchanges:
@@ -174,9 +185,13 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
-def assemble(calc: Calculation, *, measures: tuple[MeasureEffect, ...] = (),
-             provenance: Mapping[str, Any] | None = None,
-             warnings: tuple[str, ...] = ()) -> Result:
+def assemble(
+    calc: Calculation,
+    *,
+    measures: tuple[MeasureEffect, ...] = (),
+    provenance: Mapping[str, Any] | None = None,
+    warnings: tuple[str, ...] = (),
+) -> Result:
     """Build the result from a calculation: by stage, component, gas, origin, hotspot."""
     system = calc.system
     db = system.database
@@ -214,8 +229,16 @@ def assemble(calc: Calculation, *, measures: tuple[MeasureEffect, ...] = (),
     total = calc.total
     ranked = sorted(groups.items(), key=lambda kv: -abs(kv[1][1]))[:HOTSPOT_COUNT]
     hotspots = tuple(
-        Hotspot(label=k[3], stage=k[0], component=k[1], record=k[2], amount=v[0], unit=v[2],
-                kg_co2e=v[1], share=(v[1] / total if total else 0.0))
+        Hotspot(
+            label=k[3],
+            stage=k[0],
+            component=k[1],
+            record=k[2],
+            amount=v[0],
+            unit=v[2],
+            kg_co2e=v[1],
+            share=(v[1] / total if total else 0.0),
+        )
         for k, v in ranked
     )
     exchanges = tuple(

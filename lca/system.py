@@ -99,16 +99,28 @@ class _Builder:
         except InputError as exc:
             raise self.err(exc.message, kp) from None
         if unit_dim is not None:
-            ok = registry().get_dimensionality(parse_unit(rec.unit)) == registry(
-            ).get_dimensionality(parse_unit(unit_dim))
+            ok = registry().get_dimensionality(
+                parse_unit(rec.unit)
+            ) == registry().get_dimensionality(parse_unit(unit_dim))
             if not ok:
-                raise self.err(f"record {rid!r} is per {rec.unit}; expected a record per "
-                               f"{unit_dim}", kp)
+                raise self.err(
+                    f"record {rid!r} is per {rec.unit}; expected a record per {unit_dim}", kp
+                )
         return rec
 
-    def add(self, stage: str, component: str | None, rid: str, amount: str, label: str,
-            kp: KeyPath, *, credit: bool = False, kind: str = "", rec_kp: KeyPath | None = None
-            ) -> None:
+    def add(
+        self,
+        stage: str,
+        component: str | None,
+        rid: str,
+        amount: str,
+        label: str,
+        kp: KeyPath,
+        *,
+        credit: bool = False,
+        kind: str = "",
+        rec_kp: KeyPath | None = None,
+    ) -> None:
         rec = self.record(rid, rec_kp or kp)
         try:
             expr = parse_expression(amount)
@@ -129,30 +141,54 @@ class _Builder:
                 fam = self.db.materials.get(mat.material)
                 if fam is None and mat.material not in self.db.records:
                     known = sorted(self.db.materials)
-                    raise self.err(f"unknown material {mat.material!r}; material families: "
-                                   f"{', '.join(known)} (or a record id with unit kg)",
-                                   (*kp, "material"))
+                    raise self.err(
+                        f"unknown material {mat.material!r}; material families: "
+                        f"{', '.join(known)} (or a record id with unit kg)",
+                        (*kp, "material"),
+                    )
                 primary = mat.primary or (fam.primary if fam else mat.material)
                 secondary = mat.secondary or (fam.secondary if fam else None)
                 self.record(primary, (*kp, "primary" if mat.primary else "material"), "kg")
                 name = fam.name if fam else self.db.records[mat.material].name
                 if mat.recycled_mass is not None:
                     if secondary is None:
-                        raise self.err(f"material {mat.material!r} has no secondary (recycled) "
-                                       "record; name one with 'secondary'",
-                                       (*kp, "recycled_mass"))
+                        raise self.err(
+                            f"material {mat.material!r} has no secondary (recycled) "
+                            "record; name one with 'secondary'",
+                            (*kp, "recycled_mass"),
+                        )
                     self.record(secondary, (*kp, "secondary"), "kg")
-                    self.add("materials", comp.id, primary,
-                             f"{_p(mat.mass)} - {_p(mat.recycled_mass)}",
-                             f"{comp.id}: {name}, primary", (*kp, "mass"), kind="material-primary",
-                             rec_kp=(*kp, "material"))
-                    self.add("materials", comp.id, secondary, _p(mat.recycled_mass),
-                             f"{comp.id}: {name}, recycled", (*kp, "recycled_mass"),
-                             kind="material-secondary", rec_kp=(*kp, "material"))
+                    self.add(
+                        "materials",
+                        comp.id,
+                        primary,
+                        f"{_p(mat.mass)} - {_p(mat.recycled_mass)}",
+                        f"{comp.id}: {name}, primary",
+                        (*kp, "mass"),
+                        kind="material-primary",
+                        rec_kp=(*kp, "material"),
+                    )
+                    self.add(
+                        "materials",
+                        comp.id,
+                        secondary,
+                        _p(mat.recycled_mass),
+                        f"{comp.id}: {name}, recycled",
+                        (*kp, "recycled_mass"),
+                        kind="material-secondary",
+                        rec_kp=(*kp, "material"),
+                    )
                 else:
-                    self.add("materials", comp.id, primary, _p(mat.mass),
-                             f"{comp.id}: {name}", (*kp, "mass"), kind="material-primary",
-                             rec_kp=(*kp, "material"))
+                    self.add(
+                        "materials",
+                        comp.id,
+                        primary,
+                        _p(mat.mass),
+                        f"{comp.id}: {name}",
+                        (*kp, "mass"),
+                        kind="material-primary",
+                        rec_kp=(*kp, "material"),
+                    )
 
     def battery_mass_text(self, comp) -> str:  # noqa: ANN001
         chem = self.db.chemistries[comp.chemistry]
@@ -164,29 +200,52 @@ class _Builder:
         base = ("components", ci)
         chem = self.db.chemistries.get(comp.chemistry)
         if chem is None:
-            raise self.err(f"unknown battery chemistry {comp.chemistry!r}; known: "
-                           f"{', '.join(sorted(self.db.chemistries))}", (*base, "chemistry"))
+            raise self.err(
+                f"unknown battery chemistry {comp.chemistry!r}; known: "
+                f"{', '.join(sorted(self.db.chemistries))}",
+                (*base, "chemistry"),
+            )
         cap = _p(comp.capacity)
-        self.add("battery", comp.id, chem.cell_materials, cap,
-                 f"{comp.id}: cells, materials and processing ({chem.id})",
-                 (*base, "capacity"), kind="battery-cells")
+        self.add(
+            "battery",
+            comp.id,
+            chem.cell_materials,
+            cap,
+            f"{comp.id}: cells, materials and processing ({chem.id})",
+            (*base, "capacity"),
+            kind="battery-cells",
+        )
         self.record(comp.cell_plant_electricity, (*base, "cell_plant_electricity"), "kWh")
-        self.add("battery", comp.id, comp.cell_plant_electricity,
-                 f"{cap} * ({chem.cell_plant_electricity.value!r} kWh/kWh)",
-                 f"{comp.id}: cell plant electricity ({comp.cell_plant_electricity})",
-                 (*base, "cell_plant_electricity"), kind="battery-cell-plant-electricity")
+        self.add(
+            "battery",
+            comp.id,
+            comp.cell_plant_electricity,
+            f"{cap} * ({chem.cell_plant_electricity.value!r} kWh/kWh)",
+            f"{comp.id}: cell plant electricity ({comp.cell_plant_electricity})",
+            (*base, "cell_plant_electricity"),
+            kind="battery-cell-plant-electricity",
+        )
         heat = comp.cell_plant_heat or "heat:natural-gas"
         self.record(heat, (*base, "cell_plant_heat"), "MJ")
-        self.add("battery", comp.id, heat,
-                 f"{cap} * ({chem.cell_plant_heat.value!r} MJ/kWh)",
-                 f"{comp.id}: cell plant heat ({heat})", (*base, "cell_plant_heat"),
-                 kind="battery-cell-plant-heat")
+        self.add(
+            "battery",
+            comp.id,
+            heat,
+            f"{cap} * ({chem.cell_plant_heat.value!r} MJ/kWh)",
+            f"{comp.id}: cell plant heat ({heat})",
+            (*base, "cell_plant_heat"),
+            kind="battery-cell-plant-heat",
+        )
         mass = self.battery_mass_text(comp)
-        self.add("battery", comp.id, chem.pack_components,
-                 f"({mass}) * (1 - {chem.cell_mass_share.value!r})",
-                 f"{comp.id}: pack housing, BMS, cooling and wiring",
-                 (*base, "mass") if comp.mass is not None else (*base, "capacity"),
-                 kind="battery-pack")
+        self.add(
+            "battery",
+            comp.id,
+            chem.pack_components,
+            f"({mass}) * (1 - {chem.cell_mass_share.value!r})",
+            f"{comp.id}: pack housing, BMS, cooling and wiring",
+            (*base, "mass") if comp.mass is not None else (*base, "capacity"),
+            kind="battery-pack",
+        )
 
     def manufacturing(self) -> None:
         m = self.inv.manufacturing
@@ -194,14 +253,28 @@ class _Builder:
             return
         base = ("manufacturing",)
         self.record(m.supply, (*base, "supply"), "kWh")
-        self.add("manufacturing", None, m.supply, _p(m.electricity),
-                 f"vehicle assembly: electricity ({m.supply})", (*base, "electricity"),
-                 kind="assembly-electricity", rec_kp=(*base, "supply"))
+        self.add(
+            "manufacturing",
+            None,
+            m.supply,
+            _p(m.electricity),
+            f"vehicle assembly: electricity ({m.supply})",
+            (*base, "electricity"),
+            kind="assembly-electricity",
+            rec_kp=(*base, "supply"),
+        )
         if m.heat is not None:
             self.record(m.heat_supply, (*base, "heat_supply"), "MJ")
-            self.add("manufacturing", None, m.heat_supply, _p(m.heat),
-                     f"vehicle assembly: heat ({m.heat_supply})", (*base, "heat"),
-                     kind="assembly-heat", rec_kp=(*base, "heat_supply"))
+            self.add(
+                "manufacturing",
+                None,
+                m.heat_supply,
+                _p(m.heat),
+                f"vehicle assembly: heat ({m.heat_supply})",
+                (*base, "heat"),
+                kind="assembly-heat",
+                rec_kp=(*base, "heat_supply"),
+            )
 
     def logistics(self) -> None:
         for i, leg in enumerate(self.inv.logistics):
@@ -211,57 +284,119 @@ class _Builder:
             self.record(rid, rkp, "t*km")
             load = "curb_mass" if str(leg.load).strip() == "vehicle" else _p(leg.load)
             what = leg.description or f"{leg.mode or rid}"
-            self.add("logistics", None, rid, f"({load}) * {_p(leg.distance)}",
-                     f"delivery: {what}", (*kp, "distance"), kind="transport", rec_kp=rkp)
+            self.add(
+                "logistics",
+                None,
+                rid,
+                f"({load}) * {_p(leg.distance)}",
+                f"delivery: {what}",
+                (*kp, "distance"),
+                kind="transport",
+                rec_kp=rkp,
+            )
 
     def use(self) -> None:
         use = self.inv.use
         if use.electricity is not None:
             e = use.electricity
             self.record(e.supply, ("use", "electricity", "supply"), "kWh")
-            self.add("use", None, e.supply, _p(e.amount),
-                     f"use: electricity ({e.supply})", ("use", "electricity", "amount"),
-                     kind="use-electricity", rec_kp=("use", "electricity", "supply"))
+            self.add(
+                "use",
+                None,
+                e.supply,
+                _p(e.amount),
+                f"use: electricity ({e.supply})",
+                ("use", "electricity", "amount"),
+                kind="use-electricity",
+                rec_kp=("use", "electricity", "supply"),
+            )
         if use.fuel is not None:
             f = use.fuel
             fuel = self.db.fuels.get(f.fuel)
             if fuel is None:
-                raise self.err(f"unknown fuel {f.fuel!r}; known: "
-                               f"{', '.join(sorted(self.db.fuels))}", ("use", "fuel", "fuel"))
+                raise self.err(
+                    f"unknown fuel {f.fuel!r}; known: {', '.join(sorted(self.db.fuels))}",
+                    ("use", "fuel", "fuel"),
+                )
             kp = ("use", "fuel", "amount")
-            self.add("use", None, fuel.upstream, _p(f.amount),
-                     f"use: {fuel.name}, well to tank", kp, kind="use-fuel-upstream")
-            self.add("use", None, fuel.combustion, _p(f.amount),
-                     f"use: {fuel.name}, combustion (tailpipe)", kp, kind="use-fuel-combustion")
+            self.add(
+                "use",
+                None,
+                fuel.upstream,
+                _p(f.amount),
+                f"use: {fuel.name}, well to tank",
+                kp,
+                kind="use-fuel-upstream",
+            )
+            self.add(
+                "use",
+                None,
+                fuel.combustion,
+                _p(f.amount),
+                f"use: {fuel.name}, combustion (tailpipe)",
+                kp,
+                kind="use-fuel-combustion",
+            )
 
     def maintenance(self) -> None:
         for i, item in enumerate(self.inv.maintenance):
             kp = ("maintenance", i)
-            self.add("maintenance", None, item.record, _p(item.amount),
-                     f"maintenance: {item.description or item.id}", (*kp, "amount"),
-                     kind="maintenance", rec_kp=(*kp, "record"))
+            self.add(
+                "maintenance",
+                None,
+                item.record,
+                _p(item.amount),
+                f"maintenance: {item.description or item.id}",
+                (*kp, "amount"),
+                kind="maintenance",
+                rec_kp=(*kp, "record"),
+            )
 
     def end_of_life(self) -> None:
         eol = self.inv.end_of_life
         for i, item in enumerate(eol.treatments):
             kp = ("end_of_life", "treatments", i)
-            self.add("end_of_life", None, item.record, _p(item.amount),
-                     f"end of life: {item.description or item.id}", (*kp, "amount"),
-                     kind="eol-treatment", rec_kp=(*kp, "record"))
+            self.add(
+                "end_of_life",
+                None,
+                item.record,
+                _p(item.amount),
+                f"end of life: {item.description or item.id}",
+                (*kp, "amount"),
+                kind="eol-treatment",
+                rec_kp=(*kp, "record"),
+            )
         for i, rec in enumerate(eol.recovered):
             kp = ("end_of_life", "recovered", i)
             fam = self.db.materials.get(rec.material)
             if fam is None or fam.secondary is None:
-                raise self.err(f"recovered material {rec.material!r} needs a material family "
-                               "with a primary and a secondary record", (*kp, "material"))
+                raise self.err(
+                    f"recovered material {rec.material!r} needs a material family "
+                    "with a primary and a secondary record",
+                    (*kp, "material"),
+                )
             # avoided burden: recovered scrap displaces primary material; the recycling route's
             # own burden is charged against it. Reported apart from the total, never netted.
-            self.add("end_of_life", None, fam.primary, f"-1 * {_p(rec.mass)}",
-                     f"credit: {fam.name} recovered, avoided primary", (*kp, "mass"),
-                     credit=True, kind="credit-avoided-primary")
-            self.add("end_of_life", None, fam.secondary, _p(rec.mass),
-                     f"credit: {fam.name} recovered, recycling route", (*kp, "mass"),
-                     credit=True, kind="credit-recycling-route")
+            self.add(
+                "end_of_life",
+                None,
+                fam.primary,
+                f"-1 * {_p(rec.mass)}",
+                f"credit: {fam.name} recovered, avoided primary",
+                (*kp, "mass"),
+                credit=True,
+                kind="credit-avoided-primary",
+            )
+            self.add(
+                "end_of_life",
+                None,
+                fam.secondary,
+                _p(rec.mass),
+                f"credit: {fam.name} recovered, recycling route",
+                (*kp, "mass"),
+                credit=True,
+                kind="credit-recycling-route",
+            )
 
 
 def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> ProductSystem:
@@ -274,8 +409,10 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         file = str(loaded.sources.locate(("records", i))[0])
         rec, raw_inputs = convert_record(spec, loaded.sources, ("records", i), "inventory", file)
         if raw_inputs:
-            raise err("inventory records cannot have inputs; model them as exchanges",
-                      ("records", i, "inputs"))
+            raise err(
+                "inventory records cannot have inputs; model them as exchanges",
+                ("records", i, "inputs"),
+            )
         extra.append(_primary(rec))
     if extra:
         db = db.with_records(extra)
@@ -286,14 +423,19 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     }
     for name in BUILTINS:
         if name in texts:
-            raise err(f"'{name}' is a built-in name ({BUILTINS[name]}); choose another name",
-                      ("parameters", name))
+            raise err(
+                f"'{name}' is a built-in name ({BUILTINS[name]}); choose another name",
+                ("parameters", name),
+            )
     texts["curb_mass"] = (inv.vehicle.curb_mass, ("vehicle", "curb_mass"))
     batteries = [(i, c) for i, c in enumerate(inv.components) if c.chemistry is not None]
     for i, c in batteries:
         if c.chemistry not in db.chemistries:
-            raise err(f"unknown battery chemistry {c.chemistry!r}; known: "
-                      f"{', '.join(sorted(db.chemistries))}", ("components", i, "chemistry"))
+            raise err(
+                f"unknown battery chemistry {c.chemistry!r}; known: "
+                f"{', '.join(sorted(db.chemistries))}",
+                ("components", i, "chemistry"),
+            )
     texts["battery_capacity"] = (
         " + ".join(_p(c.capacity) for _, c in batteries) if batteries else "0 kWh",
         ("components", batteries[0][0], "capacity") if batteries else ("components",),
@@ -303,23 +445,33 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         ("components", batteries[0][0]) if batteries else ("components",),
     )
     if DISTANCE_PARAMETER not in inv.parameters:
-        raise err(f"parameters must define '{DISTANCE_PARAMETER}' (for example 200000 km): "
-                  "results per km need it", ("parameters",))
+        raise err(
+            f"parameters must define '{DISTANCE_PARAMETER}' (for example 200000 km): "
+            "results per km need it",
+            ("parameters",),
+        )
     params = build_parameters(texts, err)
     values = params.evaluate()
-    for name, unit in (("curb_mass", "kg"), ("battery_capacity", "kWh"), ("battery_mass", "kg"),
-                       (DISTANCE_PARAMETER, "km")):
+    for name, unit in (
+        ("curb_mass", "kg"),
+        ("battery_capacity", "kWh"),
+        ("battery_mass", "kg"),
+        (DISTANCE_PARAMETER, "km"),
+    ):
         q = values[name]
         kp = params.paths[name]
         if q.dimensionality != registry().get_dimensionality(parse_unit(unit)):
             raise err(f"{name} must be in {unit} (got {q.units:~P})", kp)
-        if q.to(unit).magnitude < 0 or (name in ("curb_mass", DISTANCE_PARAMETER)
-                                        and q.to(unit).magnitude <= 0):
+        if q.to(unit).magnitude < 0 or (
+            name in ("curb_mass", DISTANCE_PARAMETER) and q.to(unit).magnitude <= 0
+        ):
             raise err(f"{name} must be greater than zero", kp)
     gwp_set = gwp or inv.method.gwp or db.default_gwp_set
     if gwp_set not in db.gwp_sets:
-        raise err(f"unknown GWP set {gwp_set!r}; known: {', '.join(sorted(db.gwp_sets))}",
-                  ("method", "gwp"))
+        raise err(
+            f"unknown GWP set {gwp_set!r}; known: {', '.join(sorted(db.gwp_sets))}",
+            ("method", "gwp"),
+        )
     for step in (b.components, b.manufacturing, b.logistics, b.use, b.maintenance, b.end_of_life):
         step()
     exchanges = tuple(ex for ex, _ in b.exchanges)
@@ -335,12 +487,18 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         try:
             value = float(q.to(target).magnitude)
         except pint.DimensionalityError:
-            errors.append(err(f"amount {ex.amount.text!r} is {q.units:~P} "
-                              f"({q.dimensionality}); {ex.record} needs {ex.unit}", ex.path))
+            errors.append(
+                err(
+                    f"amount {ex.amount.text!r} is {q.units:~P} "
+                    f"({q.dimensionality}); {ex.record} needs {ex.unit}",
+                    ex.path,
+                )
+            )
             continue
         if not ex.credit and value < 0:
-            errors.append(err(f"amount {ex.amount.text!r} is negative ({value:g} {ex.unit})",
-                              ex.path))
+            errors.append(
+                err(f"amount {ex.amount.text!r} is negative ({value:g} {ex.unit})", ex.path)
+            )
         amounts.append(value)
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
@@ -376,4 +534,10 @@ def _check_mass_balance(inv: Inventory, values, exchanges, amounts, loaded) -> N
         path, line = loaded.sources.locate(("components",))
         logging.getLogger("lca").warning(
             "%s:%s: the bill of materials (%.0f kg incl. battery) is %+.1f %% off the curb mass "
-            "(%.0f kg)", path, line or "", bom, 100 * dev, curb)
+            "(%.0f kg)",
+            path,
+            line or "",
+            bom,
+            100 * dev,
+            curb,
+        )
