@@ -99,6 +99,11 @@ def print_result(result) -> None:  # noqa: ANN001
     extra.add_row(
         "of which air freight (reported separately)", f"{result.aircraft_kg_co2e:,.0f} kg"
     )
+    if result.contracts:
+        extra.add_row(
+            "total above is market-based; location-based (contracts replaced by local grids)",
+            f"{result.location_based_total:,.0f} kg",
+        )
     if result.credits_kg_co2e:
         extra.add_row("recycling credits (not in the total)", f"{result.credits_kg_co2e:,.0f} kg")
     out.print(extra)
@@ -131,30 +136,47 @@ def run(
         typer.Option(help="Background data folder (default: the bundled inventories/background)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    charts: Annotated[
+        bool, typer.Option("--charts/--no-charts", help="Write the charts (PNG and SVG).")
+    ] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Calculate the footprint and write result.json, result.csv and inventory.csv."""
+    """Calculate the footprint and write result.json, result.csv, inventory.csv and charts.
+
+    A scenario file with variants runs every variant, each into its own folder.
+    """
     _setup_logging(verbose)
     from .background import load_background
-    from .pipeline import run_file
+    from .inputs import load_scenarios
+    from .pipeline import run_loaded
     from .yamlio import write_files_atomically
 
     try:
         db = load_background(background) if background else None
-        result = run_file(file, gwp=gwp, background=db)
+        results = [run_loaded(item, gwp=gwp, background=db) for item in load_scenarios(file)]
     except (InputError, CalculationError) as exc:
         _fail(exc)
-    folder = output or _default_output(result.name)
-    write_files_atomically(
-        {
-            folder / "result.json": result.to_json(),
-            folder / "result.csv": result.to_csv(),
-            folder / "inventory.csv": result.inventory_csv(),
-        }
-    )
+    files: dict[Path, str | bytes] = {}
+    folders = []
+    for result in results:
+        if output is None:
+            folder = _default_output(result.name)
+        else:
+            folder = output / result.name if len(results) > 1 else output
+        folders.append(folder)
+        files[folder / "result.json"] = result.to_json()
+        files[folder / "result.csv"] = result.to_csv()
+        files[folder / "inventory.csv"] = result.inventory_csv()
+        if charts:
+            from .cli_scenarios import run_chart_files
+
+            files.update(run_chart_files(result, folder))
+    write_files_atomically(files)
     if not quiet:
-        print_result(result)
-        out.print(f"\nwrote {folder}/result.json, result.csv, inventory.csv")
+        for result, folder in zip(results, folders, strict=True):
+            print_result(result)
+            extra = ", charts/" if charts else ""
+            out.print(f"\nwrote {folder}/result.json, result.csv, inventory.csv{extra}")
 
 
 @app.command()
@@ -168,7 +190,7 @@ def validate(
     """Check files without writing anything; exit 2 if any has a problem."""
     _setup_logging(False)
     from .background import load_background
-    from .inputs import load_input
+    from .inputs import load_scenarios
     from .system import build_system
 
     bad = 0
@@ -178,7 +200,8 @@ def validate(
         _fail(exc)
     for f in files:
         try:
-            build_system(load_input(f), db)
+            for item in load_scenarios(f):
+                build_system(item, db)
         except InputError as exc:
             bad += 1
             for line in exc.render().splitlines():
@@ -206,6 +229,9 @@ def schema(
     sch["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     sch["title"] = f"vehicle-lca {kind} file"
     sys.stdout.write(json.dumps(sch, indent=2) + "\n")
+
+
+from . import cli_scenarios  # noqa: E402,F401
 
 
 def main() -> None:
