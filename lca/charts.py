@@ -62,7 +62,7 @@ def _figure(width: float, height: float) -> Figure:
 
 
 def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width)) or text
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
 def _powertrain(d: Mapping[str, Any]) -> str:
@@ -254,13 +254,8 @@ def waterfall_chart(baseline: Res, scenario: Res) -> Figure:
         )
         text = f"{dv:+,.1f}" if abs(dv) >= 0.05 else "0"
         ax.text(i, max(level, level + dv) + 0.01 * span, text, ha="center", va="bottom", fontsize=8)
-        if i < len(deltas) + 1:
-            ax.plot(
-                [i - 0.35 - 0.3, i - 0.35],
-                [level, level],
-                color=EDGE,
-                linewidth=0.6,
-            )
+        # connector from the previous bar's right edge at the running level
+        ax.plot([i - 0.65, i - 0.35], [level, level], color=EDGE, linewidth=0.6)
         level += dv
         labels.append(_wrap(STAGE_NAMES[stage], 12))
     n = len(deltas) + 1

@@ -23,8 +23,8 @@ log = logging.getLogger(__name__)
 
 PROGRESS_FROM = 2  # show a progress bar from this many scenarios on
 STAGE_SHORT = {
-    "materials": "Materials",
-    "battery": "Battery",
+    "materials": "Mater.",
+    "battery": "Batt.",
     "manufacturing": "Manuf.",
     "logistics": "Logist.",
     "use": "Use",
@@ -87,60 +87,92 @@ def _run_all(loaded: list, db: Any, gwp: str | None, show_progress: bool) -> lis
     return results
 
 
+def _common_prefix(names: Sequence[str]) -> str:
+    """The common dash-ended prefix of scenario names (shortened in the printed tables)."""
+    import os
+
+    if len(names) < 2:
+        return ""
+    prefix = os.path.commonprefix(list(names))
+    return prefix[: prefix.rfind("-") + 1] if "-" in prefix else ""
+
+
 def print_comparison(comparison: Mapping[str, Any]) -> None:
-    """The comparison as a table (t CO2e), with differences and break-even distances."""
+    """The comparison as two tables (t CO2e): totals with differences and break-even, then
+    stages. Names lose their common prefix to fit a terminal."""
+    from rich import box
+
     from .system import STAGES
 
     base = comparison["baseline"]
+    rows = comparison["scenarios"]
+    prefix = _common_prefix([r["name"] for r in rows])
+
+    def short(name: str) -> str:
+        text = name[len(prefix) :] if prefix else name
+        return f"[bold]{text}[/]" if name == base else text
+
+    where = f" (names after '{prefix}')" if prefix else ""
     t = Table(
-        title=f"Scenarios compared (t CO2e per vehicle; difference to {base})",
+        title=f"Scenarios compared{where}: t CO2e per vehicle, difference to {short(base)}",
         title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
     )
-    t.add_column("Scenario", overflow="fold")
-    t.add_column("Total", justify="right")
+    t.add_column("Scenario", no_wrap=True)
+    t.add_column("Total t", justify="right")
     t.add_column("g/km", justify="right")
-    for s in STAGES:
-        t.add_column(STAGE_SHORT[s], justify="right")
     t.add_column("Diff. t", justify="right")
     t.add_column("Diff. %", justify="right")
     t.add_column("Break-even km", justify="right")
     be = {b["scenario"]: b for b in comparison["break_even"]}
-    for r in comparison["scenarios"]:
+    for r in rows:
         b = be.get(r["name"])
         if b is None:
             be_text = "reference" if r["name"] == comparison["reference"] else ""
         elif b["distance_km"] is None:
-            be_text = "none < 500k"
+            be_text = f"none < {comparison['break_even_limit_km']:,.0f}"
         else:
             be_text = f"{b['distance_km']:,.0f}" + (f" ({b['year']})" if b.get("year") else "")
         pct = r["difference_to_baseline_percent"]
         t.add_row(
-            f"[bold]{r['name']}[/]" if r["name"] == base else r["name"],
+            short(r["name"]),
             f"{r['total_kg_co2e'] / 1000:,.1f}",
             f"{r['per_km_g_co2e']:,.0f}",
-            *(f"{r['stages_kg_co2e'][s] / 1000:,.1f}" for s in STAGES),
             f"{r['difference_to_baseline_kg_co2e'] / 1000:+,.1f}",
             f"{pct:+.1f}" if pct is not None else "",
             be_text,
         )
     out.print(t)
+    s = Table(
+        title="By life-cycle stage, t CO2e",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    s.add_column("Scenario", no_wrap=True)
+    for st in STAGES:
+        s.add_column(STAGE_SHORT[st], justify="right")
+    for r in rows:
+        s.add_row(short(r["name"]), *(f"{r['stages_kg_co2e'][st] / 1000:,.1f}" for st in STAGES))
+    out.print(s)
     loc = [
         r
-        for r in comparison["scenarios"]
+        for r in rows
         if abs(r["location_based_total_kg_co2e"] - r["market_based_total_kg_co2e"]) > 0.5
     ]
     if loc:
         out.print(
-            "Totals are market-based (contractual instruments counted). Location-based totals: "
+            "Totals are market-based (contractual instruments counted). Location-based: "
             + "; ".join(
-                f"{r['name']} {r['location_based_total_kg_co2e'] / 1000:,.1f} t" for r in loc
+                f"{short(r['name'])} {r['location_based_total_kg_co2e'] / 1000:,.1f} t" for r in loc
             )
         )
     if comparison["reference"]:
         out.print(
-            "Break-even: cumulative emissions against distance, production at km 0, use and "
-            "maintenance by distance (year by year with a use profile), end of life at the "
-            f"lifetime; against {comparison['reference']}."
+            "Break-even against "
+            f"{comparison['reference']} (year reached in brackets with a use profile): "
+            "production at km 0, use and maintenance by distance, end of life at the lifetime."
         )
 
 
@@ -151,7 +183,10 @@ def compare(
     ],
     baseline: Annotated[
         str | None,
-        typer.Option(help="Scenario name differences are taken against (default: the first)."),
+        typer.Option(
+            help="Scenario differences are taken against (default: the combustion reference "
+            "if there is one, else the first)."
+        ),
     ] = None,
     reference: Annotated[
         str | None,

@@ -183,7 +183,8 @@ def compare(
 ) -> dict[str, Any]:
     """The comparison of ``results`` (the structure of ``comparison.json``).
 
-    ``baseline``: name of the scenario differences are taken against (default: the first).
+    ``baseline``: name of the scenario differences are taken against (default: the reference,
+    else the first combustion scenario, else the first).
     ``reference``: the combustion reference for break-even (default: the baseline if it is a
     combustion car, else the first combustion scenario). Raises ValueError on unknown names.
     """
@@ -195,7 +196,8 @@ def compare(
     if dupes:
         raise ValueError(f"scenario names must be unique; repeated: {', '.join(dupes)}")
     by_name = dict(zip(names, dicts, strict=True))
-    base_name = baseline or names[0]
+    first_combustion = next((n for n in names if _kind(by_name[n]) == "combustion"), None)
+    base_name = baseline or reference or first_combustion or names[0]
     if base_name not in by_name:
         raise ValueError(f"baseline {base_name!r} is not among the scenarios: {', '.join(names)}")
     base = by_name[base_name]
@@ -206,7 +208,7 @@ def compare(
     elif _kind(base) == "combustion":
         ref_name = base_name
     else:
-        ref_name = next((n for n in names if _kind(by_name[n]) == "combustion"), None)
+        ref_name = first_combustion
     rows = []
     for name, d in by_name.items():
         total = float(d["total_kg_co2e"])

@@ -241,11 +241,14 @@ def _load_scenario(
 
         return make
 
-    data = apply_overrides(data, spec.overrides, on_error("overrides"))
-    data = apply_overrides(data, variant, on_error("variants"))
     for where, items in (("overrides", spec.overrides), ("variants", variant)):
-        for dotted in items:
-            kp = _key_path(data, dotted)
+        for dotted, value in items.items():
+            # the key path as it is before this override (it may rename what it addresses)
+            try:
+                kp = _key_path(data, dotted)
+            except InputError as exc:
+                raise on_error(where)(exc, dotted) from None
+            data = apply_overrides(data, {dotted: value}, on_error(where))
             line = doc.line_of((where, dotted))
             overridden = {k: v for k, v in overridden.items() if k[: len(kp)] != kp}
             overridden[kp] = (p, line)
