@@ -49,6 +49,7 @@ REFERENCE_COLOUR = "#000000"
 EDGE = "#333333"
 DPI = 150
 TONNE = 1000.0  # kg per t: charts show t CO2e
+LIFETIME_MARGIN = 1.1  # cumulative charts run to 110 % of the longest lifetime
 
 
 Res = Result | Mapping[str, Any]
@@ -106,13 +107,7 @@ def stages_chart(results: Sequence[Res], title: str | None = None) -> Figure:
     ax.set_title(title or "Carbon footprint by life-cycle stage", loc="left", fontsize=11)
     ax.grid(axis="x", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
-    ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.16 if n > 3 else -0.35),
-        ncol=4,
-        fontsize=8,
-        frameon=False,
-    )
+    fig.legend(loc="outside lower center", ncol=4, fontsize=8, frameon=False)
     return fig
 
 
@@ -147,7 +142,8 @@ def cumulative_chart(
     dicts = [as_dict(r) for r in results]
     curves = {str(d["name"]): curve(d) for d in dicts}
     kinds = {str(d["name"]): _powertrain(d) for d in dicts}
-    x_max = x_max_km or max(c.lifetime_km for c in curves.values())
+    # a little past the longest lifetime, so the end-of-life step shows
+    x_max = x_max_km or LIFETIME_MARGIN * max(c.lifetime_km for c in curves.values())
     if comparison is not None:
         breaks = [b for b in comparison.get("break_even", []) if b["scenario"] in curves]
     else:
