@@ -73,11 +73,8 @@ def _default_output(name: str) -> Path:
 def print_result(result) -> None:  # noqa: ANN001
     """A readable summary table of a result."""
     total = result.total_kg_co2e
-    t = Table(
-        title=f"{result.name}: {result.vehicle.get('name', '')} — cradle to grave, "
-        f"{result.gwp_set} GWP100",
-        title_justify="left",
-    )
+    title = f"{result.name}: {result.vehicle.get('name', '')}, cradle to grave, {result.gwp_set}"
+    t = Table(title=escape(title), title_justify="left")
     t.add_column("Life-cycle stage")
     t.add_column("kg CO2e", justify="right")
     t.add_column("%", justify="right")
@@ -114,14 +111,26 @@ def print_result(result) -> None:  # noqa: ANN001
         m.add_column("g/km", justify="right")
         m.add_column("details")
         for eff in result.measures:
-            det = ", ".join(f"{k.replace('_', ' ')}: {v:,.0f}" for k, v in eff.details.items())
+            det = ", ".join(_detail(k, v) for k, v in eff.details.items())
             m.add_row(
-                f"{eff.id}: {eff.description}",
+                escape(f"{eff.id}: {eff.description}"),
                 f"{eff.saving_kg_co2e:,.0f}",
                 f"{eff.saving_g_co2e_per_km:,.1f}",
                 det,
             )
         out.print(m)
+
+
+DETAIL_LABELS = {
+    "recycled_mass_kg": ("recycled mass", "kg"),
+    "use_electricity_saved_kwh": ("electricity saved over the life", "kWh"),
+    "use_fuel_saved_l": ("fuel saved over the life", "L"),
+}
+
+
+def _detail(key: str, value: float) -> str:
+    label, unit = DETAIL_LABELS.get(key, (key.replace("_", " "), ""))
+    return f"{label}: {value:,.0f} {unit}".strip()
 
 
 @app.command()
