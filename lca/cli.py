@@ -113,7 +113,7 @@ def print_result(result) -> None:  # noqa: ANN001
         for eff in result.measures:
             det = ", ".join(_detail(k, v) for k, v in eff.details.items())
             m.add_row(
-                escape(f"{eff.id}: {eff.description}"),
+                escape(eff.description),
                 f"{eff.saving_kg_co2e:,.0f}",
                 f"{eff.saving_g_co2e_per_km:,.1f}",
                 det,
