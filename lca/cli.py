@@ -66,6 +66,17 @@ def _fail(exc: Exception) -> None:
     raise exc
 
 
+def write_outputs(files: dict[Path, str | bytes]) -> None:
+    """Write all files or none; a folder that cannot be written is a clear error (exit 2)."""
+    from .yamlio import write_files_atomically
+
+    try:
+        write_files_atomically(files)
+    except OSError as exc:
+        target = exc.filename or next(iter(files)).parent
+        _fail(InputError(f"cannot write output: {exc.strerror or exc}", file=target))
+
+
 def _default_output(name: str) -> Path:
     return Path("reports") / name
 
@@ -151,7 +162,6 @@ def run(
     _setup_logging(verbose)
     from .background import load_background
     from .pipeline import run_file
-    from .yamlio import write_files_atomically
 
     try:
         db = load_background(background) if background else None
@@ -159,7 +169,7 @@ def run(
     except (InputError, CalculationError) as exc:
         _fail(exc)
     folder = output or _default_output(result.name)
-    write_files_atomically(
+    write_outputs(
         {
             folder / "result.json": result.to_json(),
             folder / "result.csv": result.to_csv(),

@@ -489,7 +489,8 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         q = values[name]
         kp = params.paths[name]
         if q.dimensionality != registry().get_dimensionality(parse_unit(unit)):
-            raise err(f"{name} must be in {unit} (got {q.units:~P})", kp)
+            got = f"{q.units:~P}" if not q.dimensionless else "a plain number without unit"
+            raise err(f"{name} must be in {unit} (got {got})", kp)
         if q.to(unit).magnitude < 0 or (
             name in ("curb_mass", DISTANCE_PARAMETER) and q.to(unit).magnitude <= 0
         ):
@@ -517,8 +518,8 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         except pint.DimensionalityError:
             errors.append(
                 err(
-                    f"amount {ex.amount.text!r} is {q.units:~P} "
-                    f"({q.dimensionality}); {ex.record} needs {ex.unit}",
+                    f"amount {ex.amount.text!r} is {_unit_text(q)}; {ex.record} is per "
+                    f"{ex.unit}, so the amount needs a unit like {ex.unit}",
                     ex.path,
                 )
             )
@@ -541,6 +542,12 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         amounts=np.array(amounts, dtype=np.float64),
         parameter_values=values,
     )
+
+
+def _unit_text(q: pint.Quantity) -> str:
+    if q.dimensionless:
+        return "a plain number without unit"
+    return f"in {q.units:~P} ({str(q.dimensionality)})"
 
 
 def _primary(rec: Record) -> Record:

@@ -141,6 +141,10 @@ def parse_yaml_text(text: str, path: Path) -> Document:
         raise InputError(f"YAML syntax error: {problem}{context}", file=path, line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML syntax error: {exc}", file=path) from None
+    except RecursionError:
+        raise InputError(
+            "the document is nested too deeply to be an inventory", file=path
+        ) from None
     nodes = [n for n in nodes if n is not None]
     if not nodes:
         raise InputError("the file is empty", file=path)
@@ -151,6 +155,10 @@ def parse_yaml_text(text: str, path: Path) -> Document:
         data = builder.build(nodes[0], ())
     except InputError as exc:
         raise exc.located(file=path) from None
+    except RecursionError:
+        raise InputError(
+            "the document is nested too deeply to be an inventory", file=path
+        ) from None
     if not isinstance(data, dict):
         raise InputError(
             f"expected a mapping of keys at the top level, got {type(data).__name__}",
@@ -167,10 +175,15 @@ def load_yaml(path: str | Path) -> Document:
         raise InputError("file not found", file=p)
     if p.is_dir():
         raise InputError("is a directory, expected a YAML file", file=p)
-    size = p.stat().st_size
-    if size > MAX_BYTES:
-        raise InputError(f"file is {size:,} bytes; an inventory is at most {MAX_BYTES:,}", file=p)
-    raw = p.read_bytes()
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(
+                f"file is {size:,} bytes; an inventory is at most {MAX_BYTES:,}", file=p
+            )
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=p) from None
     if b"\x00" in raw[:8192]:
         raise InputError("this is a binary file, not YAML", file=p)
     try:
