@@ -70,7 +70,7 @@ def counterfactuals(
         out.append(
             Counterfactual(
                 id=m.id,
-                description=m.description,
+                description=m.description or m.id.replace("-", " "),
                 counterfactual="; ".join(what),
                 data=data,
                 kind="declared",

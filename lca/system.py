@@ -448,6 +448,21 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     texts: dict[str, tuple[object, KeyPath]] = {
         name: (p.value, ("parameters", name, "value")) for name, p in inv.parameters.items()
     }
+    for i, m in enumerate(inv.use.measures):
+        if m.applies_to is None:
+            continue
+        kp = ("use", "measures", i, "applies_to")
+        if m.applies_to not in inv.parameters:
+            known = ", ".join(sorted(inv.parameters)) or "none"
+            raise err(
+                f"measure {m.id!r} applies to {m.applies_to!r}, which is not a parameter "
+                f"(parameters: {known})",
+                kp,
+            )
+        if not m.already_included:
+            # the declared value is without the measure: the actual case subtracts the saving
+            value, pkp = texts[m.applies_to]
+            texts[m.applies_to] = (f"{_p(value)} - {_p(m.saves)}", pkp)
     for name in BUILTINS:
         if name in texts:
             raise err(
@@ -480,6 +495,7 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     params = build_parameters(texts, err)
     values = params.evaluate()
     b.values = values
+    _check_measure_units(inv, values, err)
     for name, unit in (
         ("curb_mass", "kg"),
         ("battery_capacity", "kWh"),
@@ -542,6 +558,24 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         amounts=np.array(amounts, dtype=np.float64),
         parameter_values=values,
     )
+
+
+def _check_measure_units(inv: Inventory, values, err) -> None:  # noqa: ANN001
+    for i, m in enumerate(inv.use.measures):
+        if m.saves is None or m.applies_to is None:
+            continue
+        kp = ("use", "measures", i, "saves")
+        try:
+            saves = parse_expression(m.saves).evaluate(values)
+        except InputError as exc:
+            raise err(exc.message, kp) from None
+        target = values[m.applies_to]
+        if saves.dimensionality != target.dimensionality:
+            raise err(
+                f"saves {m.saves!r} is {_unit_text(saves)} but {m.applies_to} is "
+                f"{_unit_text(target)}",
+                kp,
+            )
 
 
 def _unit_text(q: pint.Quantity) -> str:
