@@ -25,8 +25,11 @@ MAX_BYTES = 5_000_000
 MAX_NODES = 200_000
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans (``yes``/``no``/``on``/``off`` stay strings)."""
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader with YAML 1.2 booleans (``yes``/``no``/``on``/``off`` stay strings)."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -112,14 +115,14 @@ class _Builder:
         raise InputError("unsupported YAML node", file=self.path, line=node.start_mark.line + 1)
 
 
+_SCALARS = yaml.SafeLoader("")  # constructs scalar values only; never parses text
+
+
 def _construct_scalar_value(node: yaml.ScalarNode) -> Any:
-    loader = _Loader("")
     try:
-        return loader.construct_object(node, deep=True)
+        return _SCALARS.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         raise InputError(f"cannot read value: {exc}", line=node.start_mark.line + 1) from None
-    finally:
-        loader.dispose()
 
 
 _Loader.construct_scalar_value = staticmethod(_construct_scalar_value)  # type: ignore[attr-defined]
