@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from .cli import _fail, _setup_logging, app, err, out
+from .cli import _fail, _setup_logging, app, err, out, write_outputs
 from .errors import CalculationError, InputError
 
 log = logging.getLogger(__name__)
@@ -217,7 +217,6 @@ def compare(
     from .background import load_background
     from .compare import compare as make_comparison
     from .compare import comparison_csv
-    from .yamlio import write_files_atomically
 
     try:
         db = load_background(background)
@@ -242,7 +241,7 @@ def compare(
         from .charts import comparison_charts
 
         payload.update(chart_files(comparison_charts(results, comparison), folder / "charts"))
-    write_files_atomically(payload)
+    write_outputs(payload)
     if fmt is OutputFormat.json:
         sys.stdout.write(text)
         return
@@ -291,7 +290,6 @@ def chart(
     _setup_logging(False)
     from .charts import comparison_charts, scenario_charts
     from .compare import compare as make_comparison
-    from .yamlio import write_files_atomically
 
     try:
         results = [_read_result(f) for f in files]
@@ -307,6 +305,6 @@ def chart(
         _fail(exc)
     folder = output or files[0].parent / "charts"
     payload = chart_files(figures, folder)
-    write_files_atomically(dict(payload))
+    write_outputs(dict(payload))
     if not quiet:
         out.print(f"wrote {len(payload) // 2} charts (PNG and SVG) to {folder}/")
