@@ -117,6 +117,7 @@ class EnergyUse(Strict):
     supply: Id
     description: str | None = None
     source: SourceRef | None = None
+    uncertainty: Distribution | None = None  # discrete choice of supply records (Monte Carlo)
 
 
 class FuelUse(Strict):
