@@ -208,6 +208,9 @@ def schema(
     sys.stdout.write(json.dumps(sch, indent=2) + "\n")
 
 
+from . import cli_uncertainty  # noqa: E402,F401
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

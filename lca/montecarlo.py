@@ -194,9 +194,7 @@ def compile_model(system: ProductSystem, error: Callable | None = None) -> Model
     choice = None
     for j, inp in enumerate(inputs):
         if inp.target == "choice":
-            exs = tuple(
-                i for i, ex in enumerate(system.exchanges) if ex.kind == "use-electricity"
-            )
+            exs = tuple(i for i, ex in enumerate(system.exchanges) if ex.kind == "use-electricity")
             choice = (j, exs, np.array([rindex[r] for r in inp.choices], dtype=np.int64))
             varying = sorted(set(varying) | set(exs))
     weights: dict[tuple[int, int], float] = {}
@@ -221,9 +219,10 @@ def compile_model(system: ProductSystem, error: Callable | None = None) -> Model
             if c != 0.0:
                 stage_coef.append((j, st, float(c)))
     # unit scores needed per sample: records of varying exchanges and supply choices
-    need = sorted({int(ex_record[i]) for i in varying} | (
-        {int(r) for r in choice[2]} if choice is not None else set()
-    ))
+    need = sorted(
+        {int(ex_record[i]) for i in varying}
+        | ({int(r) for r in choice[2]} if choice is not None else set())
+    )
     needed = tuple(
         (r, tuple((j, float(direct[k] * ainv[k, r])) for j, k in record_inputs if ainv[k, r]))
         for r in need
@@ -256,7 +255,9 @@ def compile_model(system: ProductSystem, error: Callable | None = None) -> Model
         direct=direct,
         u_det=u_det,
         record_inputs=record_inputs,
-        param_inputs=tuple((j, inp.name) for j, inp in enumerate(inputs) if inp.target == "parameter"),
+        param_inputs=tuple(
+            (j, inp.name) for j, inp in enumerate(inputs) if inp.target == "parameter"
+        ),
         choice=choice,
         distance_km_per_si=float(registry().Quantity(1.0, "m").to("km").magnitude),
         deterministic_total=det_total,

@@ -65,6 +65,7 @@ class UncertainInput:
     values: tuple[float, ...] = ()
     choices: tuple[str, ...] = ()
     basis: str | None = None
+    description: str | None = None
 
     @property
     def stream(self) -> int:
@@ -154,9 +155,7 @@ def _cumulative(weights: Sequence[float] | None, n: int) -> tuple[float, ...]:
     return tuple(float(x) for x in cum)
 
 
-def _parameter_input(
-    name: str, dist: Distribution, value, kp: KeyPath, error
-) -> UncertainInput:  # noqa: ANN001
+def _parameter_input(name: str, dist: Distribution, value, kp: KeyPath, error) -> UncertainInput:  # noqa: ANN001
     """A parameter's distribution in SI base magnitudes, dimension-checked against ``value``."""
     ureg = registry()
     base = value.to_base_units()
@@ -293,7 +292,9 @@ def uncertain_inputs(system: ProductSystem, error) -> tuple[UncertainInput, ...]
             if rec is None:
                 raise error(f"unknown record {rid!r}", (*kp, "choices", j))
             if registry().get_dimensionality(parse_unit(rec.unit)) != kwh:
-                raise error(f"record {rid!r} is per {rec.unit}; expected per kWh", (*kp, "choices", j))
+                raise error(
+                    f"record {rid!r} is per {rec.unit}; expected per kWh", (*kp, "choices", j)
+                )
         out.append(
             UncertainInput(
                 key="choice:use.electricity.supply",
@@ -319,7 +320,8 @@ def uncertain_inputs(system: ProductSystem, error) -> tuple[UncertainInput, ...]
         out.append(
             UncertainInput(
                 key=f"record:{rid}",
-                label=f"{rec.name} ({rid})",
+                label=f"{rid} (emissions)",
+                description=rec.name,
                 target="record",
                 name=rid,
                 kind=kind,
