@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .errors import CalculationError, InputError
@@ -53,12 +54,27 @@ def _setup_logging(verbose: bool) -> None:
 def _fail(exc: Exception) -> None:
     if isinstance(exc, InputError):
         for line in exc.render().splitlines():
-            err.print(f"[bold red]error:[/] {line}", markup=True, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(line)}", markup=True, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT)
     if isinstance(exc, CalculationError):
-        err.print(f"[bold red]calculation check failed:[/] {exc}", markup=True, soft_wrap=True)
+        err.print(
+            f"[bold red]calculation check failed:[/] {escape(str(exc))}",
+            markup=True,
+            soft_wrap=True,
+        )
         raise typer.Exit(EXIT_CALC)
     raise exc
+
+
+def write_outputs(files: dict[Path, str | bytes]) -> None:
+    """Write all files or none; a folder that cannot be written is a clear error (exit 2)."""
+    from .yamlio import write_files_atomically
+
+    try:
+        write_files_atomically(files)
+    except OSError as exc:
+        target = exc.filename or next(iter(files)).parent
+        _fail(InputError(f"cannot write output: {exc.strerror or exc}", file=target))
 
 
 def _default_output(name: str) -> Path:
@@ -68,11 +84,8 @@ def _default_output(name: str) -> Path:
 def print_result(result) -> None:  # noqa: ANN001
     """A readable summary table of a result."""
     total = result.total_kg_co2e
-    t = Table(
-        title=f"{result.name}: {result.vehicle.get('name', '')} — cradle to grave, "
-        f"{result.gwp_set} GWP100",
-        title_justify="left",
-    )
+    title = f"{result.name}: {result.vehicle.get('name', '')}, cradle to grave, {result.gwp_set}"
+    t = Table(title=escape(title), title_justify="left")
     t.add_column("Life-cycle stage")
     t.add_column("kg CO2e", justify="right")
     t.add_column("%", justify="right")
@@ -109,14 +122,26 @@ def print_result(result) -> None:  # noqa: ANN001
         m.add_column("g/km", justify="right")
         m.add_column("details")
         for eff in result.measures:
-            det = ", ".join(f"{k.replace('_', ' ')}: {v:,.0f}" for k, v in eff.details.items())
+            det = ", ".join(_detail(k, v) for k, v in eff.details.items())
             m.add_row(
-                f"{eff.id}: {eff.description}",
+                escape(eff.description),
                 f"{eff.saving_kg_co2e:,.0f}",
                 f"{eff.saving_g_co2e_per_km:,.1f}",
                 det,
             )
         out.print(m)
+
+
+DETAIL_LABELS = {
+    "recycled_mass_kg": ("recycled mass", "kg"),
+    "use_electricity_saved_kwh": ("electricity saved over the life", "kWh"),
+    "use_fuel_saved_l": ("fuel saved over the life", "L"),
+}
+
+
+def _detail(key: str, value: float) -> str:
+    label, unit = DETAIL_LABELS.get(key, (key.replace("_", " "), ""))
+    return f"{label}: {value:,.0f} {unit}".strip()
 
 
 @app.command()
@@ -137,7 +162,6 @@ def run(
     _setup_logging(verbose)
     from .background import load_background
     from .pipeline import run_file
-    from .yamlio import write_files_atomically
 
     try:
         db = load_background(background) if background else None
@@ -145,7 +169,7 @@ def run(
     except (InputError, CalculationError) as exc:
         _fail(exc)
     folder = output or _default_output(result.name)
-    write_files_atomically(
+    write_outputs(
         {
             folder / "result.json": result.to_json(),
             folder / "result.csv": result.to_csv(),
@@ -182,7 +206,7 @@ def validate(
         except InputError as exc:
             bad += 1
             for line in exc.render().splitlines():
-                err.print(f"[bold red]error:[/] {line}", markup=True, soft_wrap=True)
+                err.print(f"[bold red]error:[/] {escape(line)}", markup=True, soft_wrap=True)
             continue
         out.print(f"ok: {f}")
     if bad:

@@ -106,6 +106,7 @@ class _Builder:
         self.db = db
         self.err = loaded.sources.error
         self.exchanges: list[tuple[Exchange, KeyPath]] = []
+        self.values: Mapping[str, pint.Quantity] = {}
 
     def record(self, rid: str, kp: KeyPath, unit_dim: str | None = None) -> Record:
         try:
@@ -121,6 +122,14 @@ class _Builder:
                     f"record {rid!r} is per {rec.unit}; expected a record per {unit_dim}", kp
                 )
         return rec
+
+    def raw(self, text: object, kp: KeyPath) -> str:
+        """A YAML amount checked on its own (syntax, finiteness), parenthesised for formulas."""
+        try:
+            parse_expression(text)
+        except InputError as exc:
+            raise self.err(exc.message, kp) from None
+        return _p(text)
 
     def add(
         self,
@@ -164,7 +173,10 @@ class _Builder:
                 secondary = mat.secondary or (fam.secondary if fam else None)
                 self.record(primary, (*kp, "primary" if mat.primary else "material"), "kg")
                 name = fam.name if fam else self.db.records[mat.material].name
+                self.raw(mat.mass, (*kp, "mass"))
                 if mat.recycled_mass is not None:
+                    self.raw(mat.recycled_mass, (*kp, "recycled_mass"))
+                    self.check_recycled(mat.mass, mat.recycled_mass, kp)
                     if secondary is None:
                         raise self.err(
                             f"material {mat.material!r} has no secondary (recycled) "
@@ -203,6 +215,21 @@ class _Builder:
                         kind="material-primary",
                         rec_kp=(*kp, "material"),
                     )
+
+    def check_recycled(self, mass: object, recycled: object, kp: KeyPath) -> None:
+        """Recycled mass must not exceed the material's mass (both evaluated now)."""
+        values = self.values
+        try:
+            m = parse_expression(mass).evaluate(values)
+            r = parse_expression(recycled).evaluate(values)
+            over = bool(r.to(m.units).magnitude > m.magnitude)
+        except (InputError, pint.DimensionalityError):
+            return  # reported with the exchange amounts, located there
+        if over:
+            raise self.err(
+                f"recycled_mass ({recycled}) is more than the material's mass ({mass})",
+                (*kp, "recycled_mass"),
+            )
 
     def battery_mass_text(self, comp) -> str:  # noqa: ANN001
         chem = self.db.chemistries[comp.chemistry]
@@ -435,6 +462,21 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     texts: dict[str, tuple[object, KeyPath]] = {
         name: (p.value, ("parameters", name, "value")) for name, p in inv.parameters.items()
     }
+    for i, m in enumerate(inv.use.measures):
+        if m.applies_to is None:
+            continue
+        kp = ("use", "measures", i, "applies_to")
+        if m.applies_to not in inv.parameters:
+            known = ", ".join(sorted(inv.parameters)) or "none"
+            raise err(
+                f"measure {m.id!r} applies to {m.applies_to!r}, which is not a parameter "
+                f"(parameters: {known})",
+                kp,
+            )
+        if not m.already_included:
+            # the declared value is without the measure: the actual case subtracts the saving
+            value, pkp = texts[m.applies_to]
+            texts[m.applies_to] = (f"{_p(value)} - {_p(m.saves)}", pkp)
     for name in BUILTINS:
         if name in texts:
             raise err(
@@ -478,6 +520,8 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         )
     params = build_parameters(texts, err)
     values = params.evaluate()
+    b.values = values
+    _check_measure_units(inv, values, err)
     for name, unit in (
         ("curb_mass", "kg"),
         ("battery_capacity", "kWh"),
@@ -487,7 +531,8 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         q = values[name]
         kp = params.paths[name]
         if q.dimensionality != registry().get_dimensionality(parse_unit(unit)):
-            raise err(f"{name} must be in {unit} (got {q.units:~P})", kp)
+            got = f"{q.units:~P}" if not q.dimensionless else "a plain number without unit"
+            raise err(f"{name} must be in {unit} (got {got})", kp)
         if q.to(unit).magnitude < 0 or (
             name in ("curb_mass", DISTANCE_PARAMETER) and q.to(unit).magnitude <= 0
         ):
@@ -515,8 +560,8 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         except pint.DimensionalityError:
             errors.append(
                 err(
-                    f"amount {ex.amount.text!r} is {q.units:~P} "
-                    f"({q.dimensionality}); {ex.record} needs {ex.unit}",
+                    f"amount {ex.amount.text!r} is {_unit_text(q)}; {ex.record} is per "
+                    f"{ex.unit}, so the amount needs a unit like {ex.unit}",
                     ex.path,
                 )
             )
@@ -539,6 +584,30 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         amounts=np.array(amounts, dtype=np.float64),
         parameter_values=values,
     )
+
+
+def _check_measure_units(inv: Inventory, values, err) -> None:  # noqa: ANN001
+    for i, m in enumerate(inv.use.measures):
+        if m.saves is None or m.applies_to is None:
+            continue
+        kp = ("use", "measures", i, "saves")
+        try:
+            saves = parse_expression(m.saves).evaluate(values)
+        except InputError as exc:
+            raise err(exc.message, kp) from None
+        target = values[m.applies_to]
+        if saves.dimensionality != target.dimensionality:
+            raise err(
+                f"saves {m.saves!r} is {_unit_text(saves)} but {m.applies_to} is "
+                f"{_unit_text(target)}",
+                kp,
+            )
+
+
+def _unit_text(q: pint.Quantity) -> str:
+    if q.dimensionless:
+        return "a plain number without unit"
+    return f"in {q.units:~P} ({str(q.dimensionality)})"
 
 
 def _primary(rec: Record) -> Record:

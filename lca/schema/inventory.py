@@ -137,7 +137,7 @@ class Measure(Strict):
     """
 
     id: Id
-    description: str
+    description: str | None = None
     saves: Amount | None = None
     applies_to: Id | None = None
     already_included: bool = True
