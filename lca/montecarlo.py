@@ -407,10 +407,17 @@ def run(
             for lo, hi in bounds:
                 store(lo, hi, _chunk(model, seed, lo, hi))
         else:
+            # at most two chunks per thread in flight, so memory stays flat for any n
+            window = 2 * nthreads
             with ThreadPoolExecutor(nthreads) as pool:
-                futures = [(lo, hi, pool.submit(_chunk, model, seed, lo, hi)) for lo, hi in bounds]
-                for lo, hi, fut in futures:
-                    store(lo, hi, fut.result())
+                pending: list = []
+                for lo, hi in bounds:
+                    pending.append((lo, hi, pool.submit(_chunk, model, seed, lo, hi)))
+                    if len(pending) >= window:
+                        a, b, fut = pending.pop(0)
+                        store(a, b, fut.result())
+                for a, b, fut in pending:
+                    store(a, b, fut.result())
     return Outputs(total, stages, distance)
 
 

@@ -398,4 +398,14 @@ def from_unit_hypercube(
     else:
         tiny = np.finfo(np.float64).eps
         u = np.clip(u, tiny, 1.0 - tiny)
-    return np.column_stack([inp.ppf(u[:, j]) for j, inp in enumerate(inputs)])
+    u = np.asfortranarray(u)
+    out = np.empty(u.shape, dtype=np.float64, order="F")
+
+    def column(j: int) -> None:
+        out[:, j] = inputs[j].ppf(u[:, j])
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor() as pool:
+        list(pool.map(column, range(len(inputs))))
+    return out

@@ -245,15 +245,32 @@ def _problem(model: Model) -> dict[str, Any]:
     return {"num_vars": d, "names": [i.key for i in model.inputs], "bounds": [[0.0, 1.0]] * d}
 
 
+def saltelli_design(d: int, n: int, seed: int) -> np.ndarray:
+    """The radial design of Saltelli et al. (2010) that ``SALib.analyze.sobol`` expects (first and
+    total order): for each of ``n`` base points, rows A, AB_1 .. AB_d, B (n (d + 2) rows on
+    [0, 1]^d). A and B are the two halves of a scrambled Sobol sequence in 2d dimensions
+    (``scipy.stats.qmc``). Same layout as ``SALib.sample.sobol.sample(calc_second_order=False)``,
+    built with array operations (SALib's sampler loops in Python: 7 s for N = 8192, d = 50)."""
+    from scipy.stats import qmc
+
+    base = qmc.Sobol(2 * d, scramble=True, seed=seed).random(n)
+    a, b = base[:, :d], base[:, d:]
+    out = np.repeat(a[:, None, :], d + 2, axis=1)
+    idx = np.arange(d)
+    out[:, 1 + idx, idx] = b
+    out[:, d + 1, :] = b
+    return out.reshape(n * (d + 2), d)
+
+
 def sobol(model: Model, n: int, seed: int) -> dict[str, Any]:
-    """First-order and total Sobol indices of the total (SALib, Saltelli/Jansen estimators with
-    a scrambled Sobol design of n (d + 2) runs; bootstrap confidence intervals)."""
+    """First-order and total Sobol indices of the total: :func:`saltelli_design` (n (d + 2)
+    runs), analysed by SALib (Saltelli 2010 first-order and Jansen total-order estimators,
+    bootstrap confidence intervals)."""
     from SALib.analyze import sobol as analyze
-    from SALib.sample import sobol as sample
 
     problem = _problem(model)
     t0 = time.perf_counter()
-    u = sample.sample(problem, n, calc_second_order=False, seed=seed)
+    u = saltelli_design(len(model.inputs), n, seed)
     y = evaluate_design(model, from_unit_hypercube(model.inputs, u)).total
     t_eval = time.perf_counter() - t0
     res = analyze.analyze(
