@@ -110,3 +110,48 @@ def calculate(system: ProductSystem) -> Calculation:
             )
     log.debug("bw2calc %.6f kg, numpy %.6f kg", total, ours)
     return Calculation(system, reg, total, credits, contributions, gases, aircraft)
+
+
+def load_datapackage_zip(path):  # noqa: ANN001, ANN201
+    """Read a datapackage zip written by ``vlca export --format datapackage``."""
+    from pathlib import Path
+
+    import bw_processing as bwp
+    from bw_processing.io_helpers import generic_zipfile_filesystem
+
+    p = Path(path)
+    fs = generic_zipfile_filesystem(dirpath=p.parent, filename=p.name, write=False)
+    return bwp.load_datapackage(fs)
+
+
+def brightway_sample_scores(dp, n: int, node: int = ROOT_ID) -> np.ndarray:  # noqa: ANN001
+    """bw2calc's score of ``node`` for each of the first ``n`` presampled columns of ``dp``
+    (``use_arrays=True``; the datapackage must be ``sequential``). kg CO2e per sample."""
+    bc = bw2calc()
+    out = np.empty(n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lca = bc.LCA({node: 1.0}, data_objs=[dp], use_arrays=True)
+        lca.lci()
+        lca.lcia()
+        out[0] = lca.score
+        for i in range(1, n):
+            next(lca)
+            out[i] = lca.score
+    return out
+
+
+def brightway_monte_carlo(dp, n: int, seed: int, node: int = ROOT_ID) -> np.ndarray:  # noqa: ANN001
+    """bw2calc's own Monte Carlo (``use_distributions=True``) over ``dp``: ``n`` scores."""
+    bc = bw2calc()
+    out = np.empty(n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lca = bc.LCA({node: 1.0}, data_objs=[dp], use_distributions=True, seed_override=seed)
+        lca.lci()
+        lca.lcia()
+        out[0] = lca.score
+        for i in range(1, n):
+            next(lca)
+            out[i] = lca.score
+    return out

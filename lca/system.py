@@ -8,6 +8,7 @@ Monte Carlo samples. Pure: no file I/O.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -39,6 +40,19 @@ BUILTINS = {
     "battery_capacity": "the sum of the battery components' capacities",
     "battery_mass": "the sum of the battery components' masses",
 }
+# Battery-chemistry constants become built-in parameters (so uncertainty analysis can vary them):
+# field of lca.background.Chemistry -> unit of its value.
+CHEMISTRY_FIELDS = {
+    "cell_plant_electricity": "kWh/kWh",
+    "cell_plant_heat": "MJ/kWh",
+    "pack_specific_energy": "kWh/kg",
+    "cell_mass_share": "",
+}
+
+
+def chemistry_parameter(chemistry: str, field_name: str) -> str:
+    """Name of the built-in parameter holding ``field_name`` of battery chemistry ``chemistry``."""
+    return "chem_" + re.sub(r"[^A-Za-z0-9]", "_", chemistry) + "_" + field_name
 
 
 @dataclass(frozen=True)
@@ -227,7 +241,7 @@ class _Builder:
         chem = self.db.chemistries[comp.chemistry]
         if comp.mass is not None:
             return _p(comp.mass)
-        return f"{_p(comp.capacity)} / ({chem.pack_specific_energy.value!r} kWh/kg)"
+        return f"{_p(comp.capacity)} / {chemistry_parameter(chem.id, 'pack_specific_energy')}"
 
     def battery(self, ci: int, comp) -> None:  # noqa: ANN001
         base = ("components", ci)
@@ -259,7 +273,7 @@ class _Builder:
             "battery",
             comp.id,
             comp.cell_plant_electricity,
-            f"{cap} * ({chem.cell_plant_electricity.value!r} kWh/kWh)",
+            f"{cap} * {chemistry_parameter(chem.id, 'cell_plant_electricity')}",
             f"{comp.id}: cell plant electricity ({comp.cell_plant_electricity})",
             (*base, "cell_plant_electricity"),
             kind="battery-cell-plant-electricity",
@@ -270,7 +284,7 @@ class _Builder:
             "battery",
             comp.id,
             heat,
-            f"{cap} * ({chem.cell_plant_heat.value!r} MJ/kWh)",
+            f"{cap} * {chemistry_parameter(chem.id, 'cell_plant_heat')}",
             f"{comp.id}: cell plant heat ({heat})",
             (*base, "cell_plant_heat"),
             kind="battery-cell-plant-heat",
@@ -280,7 +294,7 @@ class _Builder:
             "battery",
             comp.id,
             chem.pack_components,
-            f"({mass}) * (1 - {chem.cell_mass_share.value!r})",
+            f"({mass}) * (1 - {chemistry_parameter(chem.id, 'cell_mass_share')})",
             f"{comp.id}: pack housing, BMS, cooling and wiring",
             (*base, "mass") if comp.mass is not None else (*base, "capacity"),
             kind="battery-pack",
@@ -616,6 +630,18 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
                 f"{', '.join(sorted(db.chemistries))}",
                 ("components", i, "chemistry"),
             )
+    for i, c in batteries:
+        chem = db.chemistries[c.chemistry]
+        for fname, unit in CHEMISTRY_FIELDS.items():
+            pname = chemistry_parameter(chem.id, fname)
+            if pname in texts and texts[pname][1][0] == "parameters":
+                raise err(
+                    f"'{pname}' is a built-in name (battery chemistry {chem.id} {fname}); "
+                    "choose another name",
+                    ("parameters", pname),
+                )
+            value = getattr(chem, fname).value
+            texts[pname] = (f"{value!r} {unit}".strip(), ("components", i, "chemistry"))
     texts["battery_capacity"] = (
         " + ".join(_p(c.capacity) for _, c in batteries) if batteries else "0 kWh",
         ("components", batteries[0][0], "capacity") if batteries else ("components",),

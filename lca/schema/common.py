@@ -50,7 +50,7 @@ class Distribution(Strict):
     low: QuantityText | None = None
     mode: QuantityText | None = None
     high: QuantityText | None = None
-    choices: list[str] | None = None
+    choices: list[QuantityText] | None = None  # record ids, or quantities on a parameter
     weights: list[float] | None = None
     basis: str | None = None
 

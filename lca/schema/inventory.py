@@ -156,6 +156,7 @@ class EnergyUse(Strict):
     renewable_supply: Id | None = None
     description: str | None = None
     source: SourceRef | None = None
+    uncertainty: Distribution | None = None  # discrete choice of supply records (Monte Carlo)
 
     @model_validator(mode="after")
     def _renewable_pair(self) -> EnergyUse:
