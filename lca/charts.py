@@ -16,32 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .compare import as_dict, break_even_km, curve
+from .palette import STAGE_COLOURS, STAGE_NAMES
 from .results import Result
 from .system import STAGES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common colour-vision
-# deficiencies. One colour per stage, the same in every chart.
-STAGE_COLOURS = {
-    "materials": "#E69F00",  # orange
-    "battery": "#56B4E9",  # sky blue
-    "manufacturing": "#009E73",  # bluish green
-    "logistics": "#F0E442",  # yellow
-    "use": "#0072B2",  # blue
-    "maintenance": "#D55E00",  # vermillion
-    "end_of_life": "#CC79A7",  # reddish purple
-}
-STAGE_NAMES = {
-    "materials": "Materials and parts",
-    "battery": "Traction battery",
-    "manufacturing": "Manufacturing",
-    "logistics": "Logistics",
-    "use": "Use (energy)",
-    "maintenance": "Maintenance",
-    "end_of_life": "End of life",
-}
 # scenario lines in the cumulative chart: Okabe-Ito (without yellow, weak on white) x styles
 LINE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
 LINE_STYLES = ("-", "--", ":", "-.")

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from .cli import _default_output, _fail, _setup_logging, app, err, out
 from .errors import CalculationError, InputError
-from .uncertainty_charts import STAGE_NAMES
+from .palette import STAGE_NAMES
 
 SEED_HELP = "Random seed: the same seed and -n give the same samples, bit for bit."
 BACKGROUND_HELP = "Background data folder (default: the bundled inventories/background)."

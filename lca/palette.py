@@ -4,13 +4,22 @@ Okabe and Ito 2008, "Color Universal Design"), so every chart shows a stage in t
 from __future__ import annotations
 
 STAGE_COLOURS = {
-    "materials": "#0072B2",
-    "battery": "#E69F00",
-    "manufacturing": "#009E73",
-    "logistics": "#56B4E9",
-    "use": "#D55E00",
-    "maintenance": "#CC79A7",
-    "end_of_life": "#999999",
+    "materials": "#E69F00",  # orange
+    "battery": "#56B4E9",  # sky blue
+    "manufacturing": "#009E73",  # bluish green
+    "logistics": "#F0E442",  # yellow
+    "use": "#0072B2",  # blue
+    "maintenance": "#D55E00",  # vermillion
+    "end_of_life": "#CC79A7",  # reddish purple
+}
+STAGE_NAMES = {
+    "materials": "Materials and parts",
+    "battery": "Traction battery",
+    "manufacturing": "Manufacturing",
+    "logistics": "Logistics",
+    "use": "Use (energy)",
+    "maintenance": "Maintenance",
+    "end_of_life": "End of life",
 }
 TOTAL_COLOUR = "#333333"
 LOW_COLOUR = "#0072B2"  # an input at its low value (tornado)

@@ -9,17 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from .palette import HIGH_COLOUR, LOW_COLOUR, STAGE_COLOURS, TOTAL_COLOUR
+from .palette import HIGH_COLOUR, LOW_COLOUR, STAGE_COLOURS, STAGE_NAMES, TOTAL_COLOUR
 
-STAGE_NAMES = {
-    "materials": "Materials",
-    "battery": "Battery",
-    "manufacturing": "Manufacturing",
-    "logistics": "Logistics",
-    "use": "Use",
-    "maintenance": "Maintenance",
-    "end_of_life": "End of life",
-}
 MAX_BARS = 15  # inputs shown in tornado and index charts
 DPI = 150
 
