@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from .cli import _fail, _setup_logging, app, err, out, write_outputs
@@ -85,6 +86,45 @@ def _run_all(loaded: list, db: Any, gwp: str | None, show_progress: bool) -> lis
             results.append(run_loaded(item, background=db, gwp=gwp))
             progress.advance(task)
     return results
+
+
+def paired_uncertainty(
+    loaded: list, db: Any, gwp: str | None, baseline: str, n: int, seed: int
+) -> dict[str, Any]:
+    """Paired Monte Carlo of every scenario against ``baseline`` (common random numbers)."""
+    from .montecarlo import compile_model
+    from .system import build_system
+    from .uncertainty import paired_comparison
+
+    models = {}
+    for item in loaded:
+        system = build_system(item, db, gwp)
+        models[item.name] = compile_model(system, item.sources.error)
+    return paired_comparison(models, baseline, n, seed)
+
+
+def print_paired(paired: Mapping[str, Any]) -> None:
+    """Probability that each scenario is lower than the baseline, and the difference (t)."""
+    t = Table(
+        title=f"Paired Monte Carlo ({paired['n']:,} samples, seed {paired['seed']}): "
+        f"difference to {escape(paired['baseline'])}",
+        title_justify="left",
+    )
+    t.add_column("Scenario", no_wrap=True)
+    t.add_column("P(lower)", justify="right")
+    t.add_column("Diff. t, median", justify="right")
+    t.add_column("95 % interval, t", justify="right")
+    for name, row in paired["systems"].items():
+        if name == paired["baseline"]:
+            continue
+        d = row["difference_kg_co2e"]
+        t.add_row(
+            escape(name),
+            f"{row['probability_lower_than_baseline']:.3f}",
+            f"{d['p50'] / 1000:+,.1f}",
+            f"{d['p2_5'] / 1000:+,.1f} to {d['p97_5'] / 1000:+,.1f}",
+        )
+    out.print(t)
 
 
 def _common_prefix(names: Sequence[str]) -> str:
@@ -204,6 +244,16 @@ def compare(
         typer.Option("--format", help="table: readable summary; json: comparison.json on stdout."),
     ] = OutputFormat.table,
     charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Write the charts.")] = True,
+    uncertainty: Annotated[
+        int | None,
+        typer.Option(
+            "--uncertainty",
+            min=2,
+            help="Also sample every scenario N times with common random numbers: probability "
+            "that each is lower than the baseline and the distribution of the difference.",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the paired Monte Carlo.")] = 42,
     gwp: Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")] = None,
     background: Annotated[
         Path | None,
@@ -229,6 +279,13 @@ def compare(
         comparison = make_comparison(results, baseline=baseline, reference=reference)
     except ValueError as exc:
         _fail(InputError(str(exc)))
+    if uncertainty:
+        try:
+            comparison["uncertainty"] = paired_uncertainty(
+                loaded, db, gwp, comparison["baseline"], uncertainty, seed
+            )
+        except (InputError, CalculationError) as exc:
+            _fail(exc)
     folder = output or Path("reports") / "comparison"
     text = json.dumps(comparison, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     payload: dict[Path, str | bytes] = {
@@ -247,6 +304,8 @@ def compare(
         return
     if not quiet:
         print_comparison(comparison)
+        if "uncertainty" in comparison:
+            print_paired(comparison["uncertainty"])
         n_charts = sum(1 for p in payload if p.suffix == ".png")
         out.print(
             f"\nwrote {folder}/comparison.json, comparison.csv, {len(results)} result.json "

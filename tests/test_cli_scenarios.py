@@ -67,3 +67,42 @@ def test_chart_rejects_a_file_that_is_not_a_result(tmp_path):
     f.write_text('{"a": 1}')
     res = runner.invoke(app, ["chart", str(f)])
     assert res.exit_code == 2 and "not a result.json" in res.output
+
+
+def test_compare_with_paired_uncertainty(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from lca.cli import app
+    from tests.conftest import ROOT
+
+    files = [ROOT / "scenarios" / f for f in ("compact-suv-bev-eu.yaml", "compact-suv-petrol.yaml")]
+    res = CliRunner().invoke(
+        app,
+        [
+            "compare",
+            *map(str, files),
+            "-o",
+            str(tmp_path),
+            "--uncertainty",
+            "2000",
+            "--seed",
+            "7",
+            "--no-charts",
+            "--quiet",
+        ],
+    )
+    assert res.exit_code == 0, res.stderr
+    data = json.loads((tmp_path / "comparison.json").read_text())
+    unc = data["uncertainty"]
+    assert unc["baseline"] == data["baseline"] == "compact-suv-petrol"
+    assert unc["n"] == 2000 and unc["seed"] == 7
+    bev = unc["systems"]["compact-suv-bev-eu"]
+    assert 0.0 <= bev["probability_lower_than_baseline"] <= 1.0
+    assert bev["probability_lower_than_baseline"] > 0.95  # the EV is far below the petrol car
+    d = bev["difference_kg_co2e"]
+    assert d["p2_5"] <= d["p50"] <= d["p97_5"] < 0
+    # the baseline against itself: no difference in any sample
+    same = unc["systems"]["compact-suv-petrol"]["difference_kg_co2e"]
+    assert same["p2_5"] == same["p97_5"] == 0.0
