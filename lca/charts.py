@@ -230,7 +230,7 @@ def waterfall_chart(baseline: Res, scenario: Res) -> Figure:
             hatch="//" if dv > 0 else None,
         )
         text = f"{dv:+,.1f}" if abs(dv) >= 0.05 else "0"
-        ax.text(i, max(level, level + dv) + 0.01 * span, text, ha="center", va="bottom", fontsize=8)
+        ax.text(i, max(level, level + dv) + 0.02 * span, text, ha="center", va="bottom", fontsize=8)
         # connector from the previous bar's right edge at the running level
         ax.plot([i - 0.65, i - 0.35], [level, level], color=EDGE, linewidth=0.6)
         level += dv
