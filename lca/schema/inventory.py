@@ -61,6 +61,9 @@ class Component(Strict):
     mass: Amount | None = None
     cell_plant_electricity: Id | None = None
     cell_plant_heat: Id | None = None
+    usable_capacity: Amount | None = None
+    warranty_years: float | None = Field(default=None, gt=0, le=50)
+    battery_plant: str | None = None
     source: SourceRef | None = None
     note: str | None = None
 
@@ -68,7 +71,15 @@ class Component(Strict):
     def _battery_or_materials(self) -> Component:
         battery_keys = [
             k
-            for k in ("capacity", "mass", "cell_plant_electricity", "cell_plant_heat")
+            for k in (
+                "capacity",
+                "mass",
+                "cell_plant_electricity",
+                "cell_plant_heat",
+                "usable_capacity",
+                "warranty_years",
+                "battery_plant",
+            )
             if getattr(self, k) is not None
         ]
         if self.chemistry is None and battery_keys:
@@ -181,10 +192,40 @@ class Recovered(Strict):
     source: SourceRef | None = None
 
 
+RecyclingApproach = Literal["cut-off", "avoided-burden", "cff"]
+RECYCLING_APPROACHES: tuple[str, ...] = ("cut-off", "avoided-burden", "cff")
+
+
+class CffParameters(Strict):
+    """Circular footprint formula parameters of one material family (all dimensionless).
+
+    ``a``: allocation factor A (1 behaves like cut-off, 0 like avoided burden);
+    ``qsin_qp`` / ``qsout_qp``: quality of recycled input / recycled output relative to primary.
+    R1 and R2 are not data here: they follow from ``recycled_mass`` and ``end_of_life.recovered``.
+    """
+
+    a: float = Field(ge=0.0, le=1.0)
+    qsin_qp: float = Field(gt=0.0, le=1.0)
+    qsout_qp: float = Field(gt=0.0, le=1.0)
+    source: SourceRef
+    confirmed: bool = True
+    note: str | None = None
+
+
 class EndOfLife(Strict):
-    approach: Literal["cut-off", "avoided-burden"] = "cut-off"
+    """End of life. ``approach`` selects how recycling is modelled:
+
+    ``cut-off`` (default): recycled content at the burden of the recycling route, no credit in
+    the total (credits for ``recovered`` are reported apart); ``avoided-burden``: recycled
+    content at the burden of primary material (times Qsin/Qp), credits for ``recovered``
+    (times Qsout/Qp) reported apart, never netted; ``cff``: the circular footprint formula, its
+    end-of-life term inside the total. ``cff`` overrides the bundled CFF defaults per family.
+    """
+
+    approach: RecyclingApproach = "cut-off"
     treatments: list[Input] = Field(default_factory=list)
     recovered: list[Recovered] = Field(default_factory=list)
+    cff: dict[Id, CffParameters] = Field(default_factory=dict)
     note: str | None = None
 
 
@@ -193,6 +234,11 @@ class Method(Strict):
 
 
 class Inventory(Strict):
+    """A vehicle inventory. ``primary_data`` lists the parts of the inventory whose amounts are
+    primary (measured, company-specific) activity data: a section (``manufacturing``,
+    ``logistics``, ``use``, ``maintenance``, ``end_of_life``) or ``components.<id>``.
+    Inventory-specific ``records`` always count as primary data."""
+
     vehicle: Vehicle
     method: Method = Field(default_factory=Method)
     parameters: dict[Id, Parameter] = Field(default_factory=dict)
@@ -203,6 +249,7 @@ class Inventory(Strict):
     use: Use
     maintenance: list[Input] = Field(default_factory=list)
     end_of_life: EndOfLife = Field(default_factory=EndOfLife)
+    primary_data: list[str] = Field(default_factory=list)
     notes: str | None = None
 
     @field_validator("parameters")
