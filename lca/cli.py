@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from .errors import CalculationError, InputError
@@ -53,10 +54,14 @@ def _setup_logging(verbose: bool) -> None:
 def _fail(exc: Exception) -> None:
     if isinstance(exc, InputError):
         for line in exc.render().splitlines():
-            err.print(f"[bold red]error:[/] {line}", markup=True, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(line)}", markup=True, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT)
     if isinstance(exc, CalculationError):
-        err.print(f"[bold red]calculation check failed:[/] {exc}", markup=True, soft_wrap=True)
+        err.print(
+            f"[bold red]calculation check failed:[/] {escape(str(exc))}",
+            markup=True,
+            soft_wrap=True,
+        )
         raise typer.Exit(EXIT_CALC)
     raise exc
 
@@ -182,7 +187,7 @@ def validate(
         except InputError as exc:
             bad += 1
             for line in exc.render().splitlines():
-                err.print(f"[bold red]error:[/] {line}", markup=True, soft_wrap=True)
+                err.print(f"[bold red]error:[/] {escape(line)}", markup=True, soft_wrap=True)
             continue
         out.print(f"ok: {f}")
     if bad:

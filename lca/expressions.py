@@ -92,6 +92,8 @@ class Expression:
             name = tok.string
             if name in values:
                 return values[name]
+            if name.lower() in {"nan", "inf", "infinity"}:
+                raise InputError(f"{name!r} in {self.text!r} is not a finite number")
             try:
                 return ureg.Quantity(1.0, ureg.parse_units(name))
             except Exception:
@@ -119,10 +121,10 @@ class Expression:
             def run(a: Any, b: Any) -> Any:
                 try:
                     return fn(a, b)
-                except pint.DimensionalityError as exc:
+                except pint.DimensionalityError:
                     raise InputError(
-                        f"cannot add or subtract quantities of different dimensions in "
-                        f"{self.text!r} ({exc.dim1} and {exc.dim2})"
+                        f"cannot add or subtract {_describe(a)} and {_describe(b)} in "
+                        f"{self.text!r}: both sides need the same kind of unit"
                     ) from None
 
             return run
@@ -152,6 +154,12 @@ class Expression:
         if not np.all(np.isfinite(mag)):
             raise InputError(f"expression {self.text!r} gives a non-finite value")
         return result
+
+
+def _describe(q: Any) -> str:
+    if not isinstance(q, pint.Quantity) or q.dimensionless:
+        return "a plain number (no unit)"
+    return f"a quantity in {q.units:~P} ({str(q.dimensionality)})"
 
 
 def parse_expression(text: Any) -> Expression:

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import logging
 import platform
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,17 @@ def run_file(
     return run_loaded(loaded, background=background, gwp=gwp, measures=measures)
 
 
+@dataclass(frozen=True)
+class Run:
+    """A calculation with what it was made from: the input, product system and engine detail
+    (for reports and exports that need more than the result)."""
+
+    loaded: LoadedInput
+    system: ProductSystem
+    calculation: Calculation
+    result: Result
+
+
 def run_loaded(
     loaded: LoadedInput,
     *,
@@ -55,6 +66,27 @@ def run_loaded(
     gwp: str | None = None,
     measures: bool = True,
 ) -> Result:
+    return analyse_loaded(loaded, background=background, gwp=gwp, measures=measures).result
+
+
+def analyse_file(
+    path: str | Path,
+    *,
+    background: Database | None = None,
+    gwp: str | None = None,
+    measures: bool = True,
+) -> Run:
+    """Like :func:`run_file`, keeping the product system and engine detail."""
+    return analyse_loaded(load_input(path), background=background, gwp=gwp, measures=measures)
+
+
+def analyse_loaded(
+    loaded: LoadedInput,
+    *,
+    background: Database | None = None,
+    gwp: str | None = None,
+    measures: bool = True,
+) -> Run:
     db = background or load_background()
     collector = _Collect()
     logging.getLogger("lca").addHandler(collector)
@@ -76,7 +108,7 @@ def run_loaded(
         provenance=provenance(loaded, system),
         warnings=tuple(dict.fromkeys(collector.messages)),
     )
-    return result
+    return Run(loaded, system, calc, result)
 
 
 def measure_effects(

@@ -97,6 +97,7 @@ class _Builder:
         self.db = db
         self.err = loaded.sources.error
         self.exchanges: list[tuple[Exchange, KeyPath]] = []
+        self.values: Mapping[str, pint.Quantity] = {}
 
     def record(self, rid: str, kp: KeyPath, unit_dim: str | None = None) -> Record:
         try:
@@ -112,6 +113,14 @@ class _Builder:
                     f"record {rid!r} is per {rec.unit}; expected a record per {unit_dim}", kp
                 )
         return rec
+
+    def raw(self, text: object, kp: KeyPath) -> str:
+        """A YAML amount checked on its own (syntax, finiteness), parenthesised for formulas."""
+        try:
+            parse_expression(text)
+        except InputError as exc:
+            raise self.err(exc.message, kp) from None
+        return _p(text)
 
     def add(
         self,
@@ -155,7 +164,10 @@ class _Builder:
                 secondary = mat.secondary or (fam.secondary if fam else None)
                 self.record(primary, (*kp, "primary" if mat.primary else "material"), "kg")
                 name = fam.name if fam else self.db.records[mat.material].name
+                self.raw(mat.mass, (*kp, "mass"))
                 if mat.recycled_mass is not None:
+                    self.raw(mat.recycled_mass, (*kp, "recycled_mass"))
+                    self.check_recycled(mat.mass, mat.recycled_mass, kp)
                     if secondary is None:
                         raise self.err(
                             f"material {mat.material!r} has no secondary (recycled) "
@@ -239,6 +251,21 @@ class _Builder:
             kind="recycled-content-route-removed",
             rec_kp=(*kp, "material"),
         )
+
+    def check_recycled(self, mass: object, recycled: object, kp: KeyPath) -> None:
+        """Recycled mass must not exceed the material's mass (both evaluated now)."""
+        values = self.values
+        try:
+            m = parse_expression(mass).evaluate(values)
+            r = parse_expression(recycled).evaluate(values)
+            over = bool(r.to(m.units).magnitude > m.magnitude)
+        except (InputError, pint.DimensionalityError):
+            return  # reported with the exchange amounts, located there
+        if over:
+            raise self.err(
+                f"recycled_mass ({recycled}) is more than the material's mass ({mass})",
+                (*kp, "recycled_mass"),
+            )
 
     def battery_mass_text(self, comp) -> str:  # noqa: ANN001
         chem = self.db.chemistries[comp.chemistry]
@@ -532,6 +559,7 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         )
     params = build_parameters(texts, err)
     values = params.evaluate()
+    b.values = values
     for name, unit in (
         ("curb_mass", "kg"),
         ("battery_capacity", "kWh"),
