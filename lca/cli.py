@@ -213,6 +213,9 @@ def schema(
     sys.stdout.write(json.dumps(sch, indent=2) + "\n")
 
 
+from . import cli_report  # noqa: E402,F401
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

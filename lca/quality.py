@@ -8,6 +8,7 @@ Conventions and their sources: ``lca/data/data-quality.yaml``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .system import ProductSystem, primary_activity
+from .system import Exchange, ProductSystem, primary_activity
 from .yamlio import load_yaml
 
 INDICATORS = ("reliability", "completeness", "temporal", "geographical", "technological")
@@ -98,15 +99,20 @@ def level_of(dqr: float) -> str:
     return str(conventions()["pef_levels"][-1]["level"])
 
 
-def assess(system: ProductSystem, contributions: np.ndarray) -> QualitySummary:
-    """Weighted data quality of ``system`` given each exchange's contribution (kg CO2e)."""
+def assess(
+    system: ProductSystem,
+    contributions: np.ndarray,
+    keep: Callable[[Exchange], bool] | None = None,
+) -> QualitySummary:
+    """Weighted data quality of ``system`` given each exchange's contribution (kg CO2e),
+    over the exchanges ``keep`` selects (default: all but credits)."""
     db = system.database
     inv = system.inventory
     by_record: dict[str, float] = {}
     abs_total = 0.0
     primary_em = primary_act = primary_any = 0.0
     for ex, c in zip(system.exchanges, contributions, strict=True):
-        if ex.credit:
+        if ex.credit or (keep is not None and not keep(ex)):
             continue
         w = abs(float(c))
         abs_total += w

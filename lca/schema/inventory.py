@@ -229,6 +229,35 @@ class EndOfLife(Strict):
     note: str | None = None
 
 
+StageName = Literal[
+    "materials", "battery", "manufacturing", "logistics", "use", "maintenance", "end_of_life"
+]
+
+
+class Exclusion(Strict):
+    """Something left out of the system boundary, with its estimated share of the total.
+
+    ``category``: ``process`` (a cut-off inside the product system: PACT counts it in
+    ``exemptedEmissionsPercent``), ``capital-goods`` or ``overheads`` (outside the boundary of
+    PACT and the GHG Protocol product standard by rule)."""
+
+    id: Id
+    description: str
+    stages: list[StageName] = Field(min_length=1)
+    category: Literal["process", "capital-goods", "overheads"] = "process"
+    estimated_share_percent: float = Field(ge=0.0, le=100.0)
+    basis: str
+    source: SourceRef | None = None
+    estimate: bool = True
+
+
+class Boundary(Strict):
+    """Cut-off criteria and exclusions (ISO 14067: explicit, each with its estimated share)."""
+
+    cut_off_criteria: str | None = None
+    exclusions: list[Exclusion] = Field(default_factory=list)
+
+
 class Method(Strict):
     gwp: Id | None = None
 
@@ -250,6 +279,7 @@ class Inventory(Strict):
     maintenance: list[Input] = Field(default_factory=list)
     end_of_life: EndOfLife = Field(default_factory=EndOfLife)
     primary_data: list[str] = Field(default_factory=list)
+    boundary: Boundary = Field(default_factory=Boundary)
     notes: str | None = None
 
     @field_validator("parameters")
@@ -269,6 +299,7 @@ class Inventory(Strict):
             ("maintenance item", self.maintenance),
             ("end-of-life treatment", self.end_of_life.treatments),
             ("measure", self.use.measures),
+            ("exclusion", self.boundary.exclusions),
         ):
             seen: set[str] = set()
             for item in items:
