@@ -68,6 +68,7 @@ def export(
             f"error: unknown format {format!r}; choose one of: "
             + ", ".join(f"{k} ({v.description})" for k, v in FORMATS.items()),
             soft_wrap=True,
+            markup=False,
         )
         raise typer.Exit(2)
     if format == "bw2data" and not project:
@@ -85,6 +86,7 @@ def export(
             f"error: the {format} export needs the optional package {exc.name!r}: "
             "pip install 'vehicle-lca[brightway]'",
             soft_wrap=True,
+            markup=False,
         )
         raise typer.Exit(EXIT_UNAVAILABLE) from None
     write_files_atomically(files)

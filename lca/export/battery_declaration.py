@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
 from ..pipeline import Run
 from ..yamlio import load_yaml
 from . import ExportRequest, target
