@@ -94,3 +94,76 @@ def export(
         out.print(f"wrote Brightway project {project!r} (databases and method listed above)")
     for path in files:
         out.print(f"wrote {path}")
+
+
+UNCERTAINTY_SEED = 20261121
+
+
+def _uncertainty(run, n: int, sensitivity: bool):  # noqa: ANN001, ANN202
+    """Monte Carlo and one-at-a-time results from lca.uncertainty (branch unc), or exit."""
+    try:
+        from .montecarlo import compile_model  # type: ignore[attr-defined]
+        from .uncertainty import monte_carlo_report, oat  # type: ignore[attr-defined]
+    except ImportError:
+        err.print(
+            "error: --uncertainty and --sensitivity need the uncertainty module "
+            "(lca.uncertainty), which this installation does not have yet",
+            soft_wrap=True,
+            markup=False,
+        )
+        raise typer.Exit(EXIT_UNAVAILABLE) from None
+    model = compile_model(run.system, run.loaded.sources.error)
+    mc = monte_carlo_report(model, n, UNCERTAINTY_SEED)[0] if n else None
+    sens = oat(model) if sensitivity else None
+    return mc, sens
+
+
+@app.command()
+def report(
+    file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Output folder (default reports/<name>)."),
+    ] = None,
+    uncertainty: Annotated[
+        int,
+        typer.Option(help="Monte Carlo samples for the uncertainty section (0: none).", min=0),
+    ] = 0,
+    sensitivity: Annotated[
+        bool, typer.Option("--sensitivity", help="Add a one-at-a-time sensitivity analysis.")
+    ] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (Chromium).")] = False,
+    gwp: Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")] = None,
+    background: Annotated[
+        Path | None,
+        typer.Option(help="Background data folder (default: the bundled inventories/background)."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Write the ISO 14067 CFP study report: report.html (self-contained) and report.md."""
+    _setup_logging(verbose)
+    from .report import ReportUnavailable, chromium, context, print_pdf, render
+    from .yamlio import write_files_atomically
+
+    if pdf and chromium() is None:
+        err.print("error: --pdf needs Chromium (Debian: apt-get install chromium)")
+        raise typer.Exit(EXIT_UNAVAILABLE)
+    try:
+        run = _analyse(file, gwp, background)
+        mc = sens = None
+        if uncertainty or sensitivity:
+            mc, sens = _uncertainty(run, uncertainty, sensitivity)
+        files = render(context(run, uncertainty=mc, sensitivity=sens))
+    except (InputError, CalculationError) as exc:
+        _fail(exc)
+    folder = output or Path("reports") / run.result.name
+    out_files: dict[Path, str | bytes] = {folder / k: v for k, v in files.items()}
+    if pdf:
+        try:
+            out_files[folder / "report.pdf"] = print_pdf(files["report.html"])
+        except ReportUnavailable as exc:
+            err.print(f"error: {exc}", soft_wrap=True, markup=False)
+            raise typer.Exit(EXIT_UNAVAILABLE) from None
+    write_files_atomically(out_files)
+    for path in out_files:
+        out.print(f"wrote {path}")
