@@ -53,7 +53,7 @@ CHART_CALLS = (
     ("components_chart", "Production emissions by vehicle component", "one"),
     ("hotspots_chart", "The largest single contributions", "one"),
 )
-RECORD_ROWS = 40
+RECORD_ROWS = 25
 
 
 class ReportUnavailable(Exception):
@@ -341,7 +341,8 @@ def run_chromium(args: list[str], timeout: float = CHROMIUM_TIMEOUT_S) -> None:
         proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
         if proc.returncode != 0:
             raise ReportUnavailable(
-                f"Chromium failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-500:]}"
+                f"Chromium failed ({proc.returncode}): "
+                + proc.stderr.decode(errors="replace")[-500:]
             )
 
 
