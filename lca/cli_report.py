@@ -78,6 +78,11 @@ def export(
     request = ExportRequest(output=output, project=project, options=options)
     try:
         run = _analyse(file, gwp, background)
+        if format == "bw2data":
+            from .export.bw2data import summary, write_project
+
+            out.print(summary(write_project(run, project)), markup=False)
+            return
         files = run_export(run, format, request)
     except (InputError, CalculationError) as exc:
         _fail(exc)
@@ -90,8 +95,6 @@ def export(
         )
         raise typer.Exit(EXIT_UNAVAILABLE) from None
     write_files_atomically(files)
-    if format == "bw2data":
-        out.print(f"wrote Brightway project {project!r} (databases and method listed above)")
     for path in files:
         out.print(f"wrote {path}")
 
