@@ -167,3 +167,15 @@ def test_quality_weights_and_primary_data(tmp_path):
     f.write_text(text + "\nprimary_data: [components.nope]\n")
     r = CliRunner().invoke(app, ["validate", str(f)])
     assert r.exit_code == 2 and "primary_data" in r.output
+
+
+def test_as_writer_adapts_to_a_loaded_system_registry(tmp_path):
+    from types import SimpleNamespace
+
+    from lca.export import as_writer
+
+    run = bev()
+    opts = SimpleNamespace(output=tmp_path / "b.json", extra={})
+    files = as_writer("battery-declaration")(run.loaded, run.system, opts)
+    d = json.loads(files[tmp_path / "b.json"])
+    assert d["functional_unit"]["total_energy_kwh"] == pytest.approx(62 * 60 * 8)

@@ -96,3 +96,21 @@ def target(request: ExportRequest, run: Run, name: str) -> Path:
         return request.output
     default = FORMATS[name].default_file or name
     return Path("reports") / run.result.name / default
+
+
+def as_writer(name: str) -> Callable[[Any, Any, Any], dict[Path, bytes]]:
+    """Format ``name`` as a ``(loaded, system, options) -> {path: bytes}`` writer, for a
+    registry keyed on the loaded input and product system (``options.output`` the target,
+    ``options.extra`` the format options such as ``company`` or ``project``)."""
+    from ..pipeline import analyse_loaded
+
+    def writer(loaded: Any, system: Any, options: Any) -> dict[Path, bytes]:
+        run = analyse_loaded(loaded, background=system.database, gwp=system.gwp_set)
+        extra = dict(getattr(options, "extra", None) or {})
+        request = ExportRequest(
+            output=getattr(options, "output", None), project=extra.get("project"), options=extra
+        )
+        files = export(run, name, request)
+        return {p: c.encode("utf-8") if isinstance(c, str) else c for p, c in files.items()}
+
+    return writer
