@@ -105,6 +105,49 @@ class GwpSet:
 
 
 @dataclass(frozen=True)
+class Trajectory:
+    """Intensity of ``record`` by year (kg CO2e per the record's unit).
+
+    ``points``: (year, value, source text), years increasing. Linear between points, flat
+    before the first and after the last.
+    """
+
+    id: str
+    record: str
+    name: str
+    unit: str
+    source: Source
+    points: tuple[tuple[int, float, str], ...]
+    estimate: bool = False
+    note: str | None = None
+
+    def value(self, year: float) -> float:
+        """kg CO2e per ``unit`` in ``year`` (interpolated)."""
+        pts = self.points
+        if year <= pts[0][0]:
+            return pts[0][1]
+        for (y0, v0, _), (y1, v1, _) in zip(pts, pts[1:], strict=False):
+            if year <= y1:
+                return v0 + (v1 - v0) * (year - y0) / (y1 - y0)
+        return pts[-1][1]
+
+    def basis(self, year: int) -> str:
+        """How the value of ``year`` was obtained, naming the sources of the points used."""
+        pts = self.points
+        for y, _, src in pts:
+            if y == year:
+                return f"{year} point ({src})"
+        if year < pts[0][0]:
+            return f"held flat before the first point, {pts[0][0]} ({pts[0][2]})"
+        if year > pts[-1][0]:
+            return f"held flat after the last point, {pts[-1][0]} ({pts[-1][2]})"
+        for (y0, _, s0), (y1, _, s1) in zip(pts, pts[1:], strict=False):
+            if y0 < year < y1:
+                return f"interpolated linearly between {y0} ({s0}) and {y1} ({s1})"
+        return ""
+
+
+@dataclass(frozen=True)
 class DatasetInfo:
     dataset: str
     version: str
@@ -122,6 +165,7 @@ class Database:
     gwp_sets: Mapping[str, GwpSet]
     default_gwp_set: str
     datasets: tuple[DatasetInfo, ...] = field(default=())
+    trajectories: Mapping[str, Trajectory] = field(default_factory=dict)
 
     def record(self, rid: str) -> Record:
         try:
@@ -249,6 +293,7 @@ def _load_cached(root_text: str, stamp: tuple) -> Database:
     pending_inputs: dict[str, list] = {}
     record_docs: dict[str, tuple[Document, tuple]] = {}
     materials, chemistries, fuels, flows, gwp_sets = {}, {}, {}, {}, {}
+    trajectories: dict[str, tuple] = {}
     default_gwp: str | None = None
     datasets = []
     errors: list[InputError] = []
@@ -322,6 +367,12 @@ def _load_cached(root_text: str, stamp: tuple) -> Database:
             flows[f.id] = Flow(f.id, f.name, f.origin)
         for g in spec.gwp_sets:
             gwp_sets[g.id] = GwpSet(g.id, g.name, g.source, dict(g.factors))
+        for i, t in enumerate(spec.trajectories):
+            kp = ("trajectories", i)
+            if t.id in trajectories:
+                errors.append(doc.error(f"duplicate trajectory id {t.id!r}", (*kp, "id")))
+                continue
+            trajectories[t.id] = (t, doc, kp)
         if spec.default_gwp_set:
             default_gwp = spec.default_gwp_set
     if errors:
@@ -396,6 +447,12 @@ def _load_cached(root_text: str, stamp: tuple) -> Database:
                 errors.append(doc.error("input amounts must not be negative", (*kp, "amount")))
             inputs.append((in_id, amount))
         linked[rid] = replace(rec, inputs=tuple(inputs))
+    traj = {}
+    for t, doc, kp in trajectories.values():
+        try:
+            traj[t.id] = _trajectory(t, records, doc, kp)
+        except InputError as exc:
+            errors.append(exc)
     if errors:
         raise InputErrors(errors) if len(errors) > 1 else errors[0]
     return Database(
@@ -407,6 +464,61 @@ def _load_cached(root_text: str, stamp: tuple) -> Database:
         gwp_sets=gwp_sets,
         default_gwp_set=default_gwp,
         datasets=tuple(datasets),
+        trajectories=traj,
+    )
+
+
+def _source_text(src: Source | str) -> str:
+    if isinstance(src, str):
+        return src
+    return ", ".join(str(b) for b in (src.publisher or src.authors, src.title, src.year) if b)
+
+
+def _trajectory(t: Any, records: Mapping[str, Record], doc: Document, kp: tuple) -> Trajectory:
+    """Check a trajectory against its record (units, co2e-only) and convert its points."""
+    rec = records.get(t.record)
+    if rec is None:
+        raise doc.error(
+            f"unknown record {t.record!r}{_suggest(t.record, records)}", (*kp, "record")
+        )
+    if set(rec.emissions) != {"co2e"}:
+        raise doc.error(
+            f"record {t.record!r} lists gases ({', '.join(sorted(rec.emissions))}); a trajectory "
+            "needs a record characterised as co2e only",
+            (*kp, "record"),
+        )
+    target = registry().kilogram / parse_unit(rec.unit)
+    points = []
+    last = None
+    for i, pt in enumerate(t.points):
+        pkp = (*kp, "points", i)
+        try:
+            value = float(parse_quantity(pt.value, what="intensity").to(target).magnitude)
+        except InputError as exc:
+            raise doc.error(exc.message, (*pkp, "value")) from None
+        except Exception:
+            raise doc.error(
+                f"{pt.value!r} must be a mass per {rec.unit} (for example '250 g/{rec.unit}')",
+                (*pkp, "value"),
+            ) from None
+        if value < 0:
+            raise doc.error("an intensity must not be negative", (*pkp, "value"))
+        if last is not None and pt.year <= last:
+            raise doc.error("years must increase from point to point", (*pkp, "year"))
+        last = pt.year
+        text = _source_text(pt.source)
+        if pt.estimate and "estimate" not in text:
+            text += " (estimate)"
+        points.append((pt.year, value, text))
+    return Trajectory(
+        id=t.id,
+        record=t.record,
+        name=t.name,
+        unit=rec.unit,
+        source=t.source,
+        points=tuple(points),
+        estimate=t.estimate or any(p.estimate for p in t.points),
+        note=t.note,
     )
 
 

@@ -66,6 +66,17 @@ def _fail(exc: Exception) -> None:
     raise exc
 
 
+def write_outputs(files: dict[Path, str | bytes]) -> None:
+    """Write all files or none; a folder that cannot be written is a clear error (exit 2)."""
+    from .yamlio import write_files_atomically
+
+    try:
+        write_files_atomically(files)
+    except OSError as exc:
+        target = exc.filename or next(iter(files)).parent
+        _fail(InputError(f"cannot write output: {exc.strerror or exc}", file=target))
+
+
 def _default_output(name: str) -> Path:
     return Path("reports") / name
 
@@ -73,11 +84,8 @@ def _default_output(name: str) -> Path:
 def print_result(result) -> None:  # noqa: ANN001
     """A readable summary table of a result."""
     total = result.total_kg_co2e
-    t = Table(
-        title=f"{result.name}: {result.vehicle.get('name', '')} — cradle to grave, "
-        f"{result.gwp_set} GWP100",
-        title_justify="left",
-    )
+    title = f"{result.name}: {result.vehicle.get('name', '')}, cradle to grave, {result.gwp_set}"
+    t = Table(title=escape(title), title_justify="left")
     t.add_column("Life-cycle stage")
     t.add_column("kg CO2e", justify="right")
     t.add_column("%", justify="right")
@@ -104,6 +112,11 @@ def print_result(result) -> None:  # noqa: ANN001
     extra.add_row(
         "of which air freight (reported separately)", f"{result.aircraft_kg_co2e:,.0f} kg"
     )
+    if result.contracts:
+        extra.add_row(
+            "total above is market-based; location-based (contracts replaced by local grids)",
+            f"{result.location_based_total:,.0f} kg",
+        )
     if result.credits_kg_co2e:
         extra.add_row("recycling credits (not in the total)", f"{result.credits_kg_co2e:,.0f} kg")
     out.print(extra)
@@ -114,14 +127,26 @@ def print_result(result) -> None:  # noqa: ANN001
         m.add_column("g/km", justify="right")
         m.add_column("details")
         for eff in result.measures:
-            det = ", ".join(f"{k.replace('_', ' ')}: {v:,.0f}" for k, v in eff.details.items())
+            det = ", ".join(_detail(k, v) for k, v in eff.details.items())
             m.add_row(
-                f"{eff.id}: {eff.description}",
+                escape(eff.description),
                 f"{eff.saving_kg_co2e:,.0f}",
                 f"{eff.saving_g_co2e_per_km:,.1f}",
                 det,
             )
         out.print(m)
+
+
+DETAIL_LABELS = {
+    "recycled_mass_kg": ("recycled mass", "kg"),
+    "use_electricity_saved_kwh": ("electricity saved over the life", "kWh"),
+    "use_fuel_saved_l": ("fuel saved over the life", "L"),
+}
+
+
+def _detail(key: str, value: float) -> str:
+    label, unit = DETAIL_LABELS.get(key, (key.replace("_", " "), ""))
+    return f"{label}: {value:,.0f} {unit}".strip()
 
 
 @app.command()
@@ -136,30 +161,46 @@ def run(
         typer.Option(help="Background data folder (default: the bundled inventories/background)."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    charts: Annotated[
+        bool, typer.Option("--charts/--no-charts", help="Write the charts (PNG and SVG).")
+    ] = True,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Calculate the footprint and write result.json, result.csv and inventory.csv."""
+    """Calculate the footprint and write result.json, result.csv, inventory.csv and charts.
+
+    A scenario file with variants runs every variant, each into its own folder.
+    """
     _setup_logging(verbose)
     from .background import load_background
-    from .pipeline import run_file
-    from .yamlio import write_files_atomically
+    from .inputs import load_scenarios
+    from .pipeline import run_loaded
 
     try:
         db = load_background(background) if background else None
-        result = run_file(file, gwp=gwp, background=db)
+        results = [run_loaded(item, gwp=gwp, background=db) for item in load_scenarios(file)]
     except (InputError, CalculationError) as exc:
         _fail(exc)
-    folder = output or _default_output(result.name)
-    write_files_atomically(
-        {
-            folder / "result.json": result.to_json(),
-            folder / "result.csv": result.to_csv(),
-            folder / "inventory.csv": result.inventory_csv(),
-        }
-    )
+    files: dict[Path, str | bytes] = {}
+    folders = []
+    for result in results:
+        if output is None:
+            folder = _default_output(result.name)
+        else:
+            folder = output / result.name if len(results) > 1 else output
+        folders.append(folder)
+        files[folder / "result.json"] = result.to_json()
+        files[folder / "result.csv"] = result.to_csv()
+        files[folder / "inventory.csv"] = result.inventory_csv()
+        if charts:
+            from .cli_scenarios import run_chart_files
+
+            files.update(run_chart_files(result, folder))
+    write_outputs(files)
     if not quiet:
-        print_result(result)
-        out.print(f"\nwrote {folder}/result.json, result.csv, inventory.csv")
+        for result, folder in zip(results, folders, strict=True):
+            print_result(result)
+            extra = ", charts/" if charts else ""
+            out.print(f"\nwrote {folder}/result.json, result.csv, inventory.csv{extra}")
 
 
 @app.command()
@@ -173,7 +214,7 @@ def validate(
     """Check files without writing anything; exit 2 if any has a problem."""
     _setup_logging(False)
     from .background import load_background
-    from .inputs import load_input
+    from .inputs import load_scenarios
     from .system import build_system
 
     bad = 0
@@ -183,7 +224,8 @@ def validate(
         _fail(exc)
     for f in files:
         try:
-            build_system(load_input(f), db)
+            for item in load_scenarios(f):
+                build_system(item, db)
         except InputError as exc:
             bad += 1
             for line in exc.render().splitlines():
@@ -213,7 +255,7 @@ def schema(
     sys.stdout.write(json.dumps(sch, indent=2) + "\n")
 
 
-from . import cli_report  # noqa: E402,F401
+from . import cli_report, cli_scenarios  # noqa: E402,F401
 
 
 def main() -> None:

@@ -48,7 +48,7 @@ def counterfactuals(
         out.append(
             Counterfactual(
                 id=f"recycled-{material}",
-                description=f"recycled {name} instead of primary",
+                description=f"recycled {material} instead of primary {material}",
                 counterfactual=f"the same mass of {name} from primary production",
                 data=data,
                 kind="recycled-content",
@@ -70,7 +70,7 @@ def counterfactuals(
         out.append(
             Counterfactual(
                 id=m.id,
-                description=m.description,
+                description=m.description or m.id.replace("-", " "),
                 counterfactual="; ".join(what),
                 data=data,
                 kind="declared",

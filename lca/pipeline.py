@@ -15,6 +15,7 @@ import numpy as np
 
 from . import __version__
 from .background import Database, load_background
+from .contracts import contracts, location_based_data
 from .engine import Calculation, calculate
 from .errors import InputError
 from .expressions import parse_expression
@@ -97,6 +98,7 @@ def analyse_loaded(
         try:
             effects = measure_effects(loaded, system, calc.total, db, gwp) if measures else ()
             approaches = recycling_approaches(loaded, system, calc, db, gwp) if measures else {}
+            location_total = location_based_total(loaded, system, db, gwp)
         finally:
             logging.getLogger("lca").disabled = False
     finally:
@@ -108,7 +110,23 @@ def analyse_loaded(
         provenance=provenance(loaded, system),
         warnings=tuple(dict.fromkeys(collector.messages)),
     )
+    result = replace(
+        result,
+        contracts=tuple(c.as_dict() for c in contracts(system.inventory)),
+        location_based_total_kg_co2e=location_total,
+    )
     return Run(loaded, system, calc, result)
+
+
+def location_based_total(
+    loaded: LoadedInput, system: ProductSystem, db: Database, gwp: str | None
+) -> float | None:
+    """Total (kg CO2e) of the counterfactual without contractual instruments; None if none."""
+    data = location_based_data(loaded.data, system.inventory)
+    if data is None:
+        return None
+    alt = build_system(replace(loaded, data=data), db, gwp)
+    return calculate(alt).total
 
 
 def measure_effects(

@@ -71,6 +71,19 @@ class Result:
     recycling_approaches: Mapping[str, Any] = field(default_factory=dict)
     provenance: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    # market-based accounting: the contracts in the inventory and, when there are any, the total
+    # of the counterfactual without them (each replaced by its location's grid)
+    contracts: tuple[Mapping[str, Any], ...] = ()
+    location_based_total_kg_co2e: float | None = None
+    # the use phase year by year (empty without a use profile)
+    use_profile: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def location_based_total(self) -> float:
+        """Location-based total, kg CO2e (the total itself when no contract is declared)."""
+        if self.location_based_total_kg_co2e is None:
+            return self.total_kg_co2e
+        return self.location_based_total_kg_co2e
 
     @property
     def per_km_g_co2e(self) -> float:
@@ -89,6 +102,18 @@ class Result:
             "total_kg_co2e": self.total_kg_co2e,
             "per_km_g_co2e": self.per_km_g_co2e,
             "lifetime_distance_km": self.lifetime_distance_km,
+            "total_basis": "market-based",
+            "market_based_total_kg_co2e": self.total_kg_co2e,
+            "location_based_total_kg_co2e": self.location_based_total,
+            "electricity_accounting_note": (
+                "total_kg_co2e is market-based: it counts the contractual instruments listed in "
+                "'contracts' (certified renewable charging, supplier-specific plant electricity). "
+                "location_based_total_kg_co2e is the same product system with every contract "
+                "replaced by the grid of its location (computed, not estimated). Without "
+                "contracts both are equal."
+            ),
+            "contracts": [dict(c) for c in self.contracts],
+            "use_profile": [dict(u) for u in self.use_profile],
             "stages_kg_co2e": dict(self.stages_kg_co2e),
             "stages_share_percent": {
                 k: (100.0 * v / self.total_kg_co2e if self.total_kg_co2e else 0.0)
@@ -132,6 +157,8 @@ class Result:
 
         row("total", "total", total)
         w.writerow(["total", "per_km_g_co2e", _num(self.per_km_g_co2e), ""])
+        row("total", "market_based", total)
+        row("total", "location_based", self.location_based_total)
         for k, v in self.stages_kg_co2e.items():
             row("stage", k, v)
         for k, v in self.components_kg_co2e.items():
@@ -259,6 +286,7 @@ def assemble(
             "kg_co2e": float(c),
             "credit": bool(ex.credit),
             "key_path": ".".join(str(p) for p in ex.path),
+            "year": ex.year,
             "source": _source_text(db.records[ex.record]),
         }
         for ex, a, c in zip(system.exchanges, system.amounts, contrib, strict=True)
@@ -303,7 +331,26 @@ def assemble(
         recycling_approaches=dict(recycling_approaches or {}),
         provenance=dict(provenance or {}),
         warnings=warnings,
+        use_profile=_use_profile(system, contrib),
     )
+
+
+def _use_profile(system: Any, contrib: np.ndarray) -> tuple[dict[str, Any], ...]:
+    """Use phase by calendar year: km driven, kWh charged, kg CO2e and the mean intensity."""
+    if not system.use_years:
+        return ()
+    rows = {
+        y: {"year": y, "distance_km": km, "electricity_kwh": 0.0, "kg_co2e": 0.0}
+        for y, km in system.use_years
+    }
+    for ex, a, c in zip(system.exchanges, system.amounts, contrib, strict=True):
+        if ex.year is not None and ex.year in rows:
+            rows[ex.year]["electricity_kwh"] += float(a)
+            rows[ex.year]["kg_co2e"] += float(c)
+    for r in rows.values():
+        kwh = r["electricity_kwh"]
+        r["intensity_g_co2e_per_kwh"] = 1000.0 * r["kg_co2e"] / kwh if kwh else 0.0
+    return tuple(rows.values())
 
 
 def _source_text(rec: Any) -> str:

@@ -7,6 +7,7 @@ Monte Carlo samples. Pure: no file I/O.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ DISTANCE_PARAMETER = "lifetime_distance"
 NEGATIVE_KINDS = frozenset({"recycled-content-route-removed", "cff-eol-avoided-virgin"})
 # exchanges that carry the bill of materials' masses (for the mass-balance check)
 MASS_KINDS = frozenset({"material-primary", "material-secondary"})
+MAX_PROFILE_YEARS = 60
 BUILTINS = {
     "curb_mass": "vehicle.curb_mass",
     "battery_capacity": "the sum of the battery components' capacities",
@@ -57,6 +59,7 @@ class Exchange:
     path: KeyPath
     credit: bool = False
     kind: str = ""
+    year: int | None = None
 
     def evaluate(self, values: Mapping[str, pint.Quantity]) -> np.ndarray | float:
         """Amount in the record's reference unit (scalar or array over samples)."""
@@ -74,6 +77,7 @@ class ProductSystem:
     gwp_set: str
     amounts: np.ndarray  # deterministic amounts, one per exchange (record units)
     parameter_values: Mapping[str, pint.Quantity] = field(default_factory=dict)
+    use_years: tuple[tuple[int, float], ...] = ()  # (calendar year, km driven), deterministic
 
     @property
     def lifetime_distance_km(self) -> float:
@@ -98,6 +102,7 @@ class _Builder:
         self.err = loaded.sources.error
         self.exchanges: list[tuple[Exchange, KeyPath]] = []
         self.values: Mapping[str, pint.Quantity] = {}
+        self.use_years: list[tuple[int, float]] = []
 
     def record(self, rid: str, kp: KeyPath, unit_dim: str | None = None) -> Record:
         try:
@@ -134,13 +139,14 @@ class _Builder:
         credit: bool = False,
         kind: str = "",
         rec_kp: KeyPath | None = None,
+        year: int | None = None,
     ) -> None:
         rec = self.record(rid, rec_kp or kp)
         try:
             expr = parse_expression(amount)
         except InputError as exc:
             raise self.err(exc.message, kp) from None
-        ex = Exchange(stage, component, rid, expr, rec.unit, label, kp, credit, kind)
+        ex = Exchange(stage, component, rid, expr, rec.unit, label, kp, credit, kind, year)
         self.exchanges.append((ex, kp))
 
     # -- sections ------------------------------------------------------------------------
@@ -293,6 +299,12 @@ class _Builder:
             kind="battery-cells",
         )
         self.record(comp.cell_plant_electricity, (*base, "cell_plant_electricity"), "kWh")
+        if comp.cell_plant_location_based_supply is not None:
+            self.record(
+                comp.cell_plant_location_based_supply,
+                (*base, "cell_plant_location_based_supply"),
+                "kWh",
+            )
         self.add(
             "battery",
             comp.id,
@@ -330,6 +342,8 @@ class _Builder:
             return
         base = ("manufacturing",)
         self.record(m.supply, (*base, "supply"), "kWh")
+        if m.location_based_supply is not None:
+            self.record(m.location_based_supply, (*base, "location_based_supply"), "kWh")
         self.add(
             "manufacturing",
             None,
@@ -375,18 +389,7 @@ class _Builder:
     def use(self) -> None:
         use = self.inv.use
         if use.electricity is not None:
-            e = use.electricity
-            self.record(e.supply, ("use", "electricity", "supply"), "kWh")
-            self.add(
-                "use",
-                None,
-                e.supply,
-                _p(e.amount),
-                f"use: electricity ({e.supply})",
-                ("use", "electricity", "amount"),
-                kind="use-electricity",
-                rec_kp=("use", "electricity", "supply"),
-            )
+            self.use_electricity()
         if use.fuel is not None:
             f = use.fuel
             fuel = self.db.fuels.get(f.fuel)
@@ -414,6 +417,141 @@ class _Builder:
                 kp,
                 kind="use-fuel-combustion",
             )
+
+    def use_years_split(self) -> list[tuple[int, str, float]]:
+        """(year, share-of-lifetime expression, km) of each year of the use profile.
+
+        Full years take ``annual_distance / lifetime_distance`` and the last year the rest, so the
+        shares stay expressions of the parameters and always sum to one.
+        """
+        e = self.inv.use.electricity
+        prof = e.profile if e is not None else None
+        if prof is None:
+            return []
+        kp = ("use", "electricity", "profile")
+        life = float(self.values[DISTANCE_PARAMETER].to("km").magnitude)
+        if prof.years is not None:
+            n = prof.years
+            return [(prof.start_year + i, f"(1 / {n})", life / n) for i in range(n)]
+        try:
+            q = parse_expression(prof.annual_distance).evaluate(self.values)
+            annual = float(q.to("km").magnitude)
+        except InputError as exc:
+            raise self.err(exc.message, (*kp, "annual_distance")) from None
+        except pint.DimensionalityError:
+            raise self.err(
+                f"annual_distance must be a distance (got {q.units:~P})", (*kp, "annual_distance")
+            ) from None
+        if annual <= 0:
+            raise self.err("annual_distance must be greater than zero", (*kp, "annual_distance"))
+        n = max(1, math.ceil(life / annual - 1e-9))
+        if n > MAX_PROFILE_YEARS:
+            raise self.err(
+                f"the lifetime takes {n} years at this annual distance (at most "
+                f"{MAX_PROFILE_YEARS})",
+                (*kp, "annual_distance"),
+            )
+        a = _p(prof.annual_distance)
+        out = [(prof.start_year + i, f"({a} / {DISTANCE_PARAMETER})", annual) for i in range(n - 1)]
+        out.append(
+            (
+                prof.start_year + n - 1,
+                f"(1 - {n - 1} * {a} / {DISTANCE_PARAMETER})",
+                life - (n - 1) * annual,
+            )
+        )
+        return out
+
+    def year_record(self, supply: str, trajectory_id: str, year: int) -> str:
+        """The derived record ``<supply>@<year>`` holding the trajectory's value of ``year``."""
+        from dataclasses import replace
+
+        traj = self.db.trajectories[trajectory_id]
+        rid = f"{supply}@{year}"
+        if rid not in self.db.records:
+            base = self.db.record(supply)
+            rec = replace(
+                base,
+                id=rid,
+                name=f"{base.name}, {year} ({traj.name})",
+                emissions={"co2e": traj.value(year)},
+                reference_year=year,
+                source=traj.source,
+                estimate=base.estimate or traj.estimate,
+                note=f"trajectory {traj.id}: {traj.basis(year)}",
+            )
+            self.db = self.db.with_records([rec])
+        return rid
+
+    def use_electricity(self) -> None:
+        e = self.inv.use.electricity
+        base = ("use", "electricity")
+        self.record(e.supply, (*base, "supply"), "kWh")
+        share_text = None
+        if e.renewable_share is not None:
+            self.record(e.renewable_supply, (*base, "renewable_supply"), "kWh")
+            kp = (*base, "renewable_share")
+            try:
+                q = parse_expression(e.renewable_share).evaluate(self.values)
+                share = float(q.to("").magnitude)
+            except InputError as exc:
+                raise self.err(exc.message, kp) from None
+            except pint.DimensionalityError:
+                raise self.err("renewable_share must be a plain number from 0 to 1", kp) from None
+            if not 0.0 <= share <= 1.0:
+                raise self.err(f"renewable_share must be from 0 to 1 (got {share:g})", kp)
+            share_text = _p(e.renewable_share)
+        prof = e.profile
+        traj = None
+        if prof is not None and prof.trajectory is not None:
+            traj = self.db.trajectories.get(prof.trajectory)
+            tkp = (*base, "profile", "trajectory")
+            if traj is None:
+                raise self.err(
+                    f"unknown trajectory {prof.trajectory!r}; known: "
+                    f"{', '.join(sorted(self.db.trajectories)) or 'none'}",
+                    tkp,
+                )
+            if traj.record != e.supply:
+                raise self.err(
+                    f"trajectory {traj.id!r} is for {traj.record}, but the supply is {e.supply}",
+                    tkp,
+                )
+        years = self.use_years_split()
+        self.use_years = [(y, km) for y, _, km in years]
+        chunks = [(None, "", "")] if not years else [(y, f" * {f}", f" {y}") for y, f, _ in years]
+        for year, frac, when in chunks:
+            rid = (
+                e.supply
+                if traj is None or year is None
+                else self.year_record(e.supply, traj.id, year)
+            )
+            grid_amount = f"{_p(e.amount)}{frac}"
+            if share_text is not None:
+                grid_amount += f" * (1 - {share_text})"
+            self.add(
+                "use",
+                None,
+                rid,
+                grid_amount,
+                f"use: electricity{when} ({rid})",
+                (*base, "amount"),
+                kind="use-electricity",
+                rec_kp=(*base, "supply"),
+                year=year,
+            )
+            if share_text is not None:
+                self.add(
+                    "use",
+                    None,
+                    e.renewable_supply,
+                    f"{_p(e.amount)}{frac} * {share_text}",
+                    f"use: electricity{when}, certified renewable ({e.renewable_supply})",
+                    (*base, "renewable_share"),
+                    kind="use-electricity",
+                    rec_kp=(*base, "renewable_supply"),
+                    year=year,
+                )
 
     def maintenance(self) -> None:
         for i, item in enumerate(self.inv.maintenance):
@@ -528,6 +666,21 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     texts: dict[str, tuple[object, KeyPath]] = {
         name: (p.value, ("parameters", name, "value")) for name, p in inv.parameters.items()
     }
+    for i, m in enumerate(inv.use.measures):
+        if m.applies_to is None:
+            continue
+        kp = ("use", "measures", i, "applies_to")
+        if m.applies_to not in inv.parameters:
+            known = ", ".join(sorted(inv.parameters)) or "none"
+            raise err(
+                f"measure {m.id!r} applies to {m.applies_to!r}, which is not a parameter "
+                f"(parameters: {known})",
+                kp,
+            )
+        if not m.already_included:
+            # the declared value is without the measure: the actual case subtracts the saving
+            value, pkp = texts[m.applies_to]
+            texts[m.applies_to] = (f"{_p(value)} - {_p(m.saves)}", pkp)
     for name in BUILTINS:
         if name in texts:
             raise err(
@@ -560,6 +713,7 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     params = build_parameters(texts, err)
     values = params.evaluate()
     b.values = values
+    _check_measure_units(inv, values, err)
     for name, unit in (
         ("curb_mass", "kg"),
         ("battery_capacity", "kWh"),
@@ -569,7 +723,8 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         q = values[name]
         kp = params.paths[name]
         if q.dimensionality != registry().get_dimensionality(parse_unit(unit)):
-            raise err(f"{name} must be in {unit} (got {q.units:~P})", kp)
+            got = f"{q.units:~P}" if not q.dimensionless else "a plain number without unit"
+            raise err(f"{name} must be in {unit} (got {got})", kp)
         if q.to(unit).magnitude < 0 or (
             name in ("curb_mass", DISTANCE_PARAMETER) and q.to(unit).magnitude <= 0
         ):
@@ -583,6 +738,7 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     _check_primary_data(inv, err)
     for step in (b.components, b.manufacturing, b.logistics, b.use, b.maintenance, b.end_of_life):
         step()
+    db = b.db  # with the derived per-year records of a use profile
     exchanges = tuple(ex for ex, _ in b.exchanges)
     amounts = []
     errors: list[InputError] = []
@@ -598,8 +754,8 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         except pint.DimensionalityError:
             errors.append(
                 err(
-                    f"amount {ex.amount.text!r} is {q.units:~P} "
-                    f"({q.dimensionality}); {ex.record} needs {ex.unit}",
+                    f"amount {ex.amount.text!r} is {_unit_text(q)}; {ex.record} is per "
+                    f"{ex.unit}, so the amount needs a unit like {ex.unit}",
                     ex.path,
                 )
             )
@@ -621,6 +777,7 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         gwp_set=gwp_set,
         amounts=np.array(amounts, dtype=np.float64),
         parameter_values=values,
+        use_years=tuple(b.use_years),
     )
 
 
@@ -649,6 +806,30 @@ def primary_activity(inv: Inventory, ex: Exchange) -> bool:
     if section in declared:
         return True
     return section == "components" and f"components.{ex.component}" in declared
+
+
+def _check_measure_units(inv: Inventory, values, err) -> None:  # noqa: ANN001
+    for i, m in enumerate(inv.use.measures):
+        if m.saves is None or m.applies_to is None:
+            continue
+        kp = ("use", "measures", i, "saves")
+        try:
+            saves = parse_expression(m.saves).evaluate(values)
+        except InputError as exc:
+            raise err(exc.message, kp) from None
+        target = values[m.applies_to]
+        if saves.dimensionality != target.dimensionality:
+            raise err(
+                f"saves {m.saves!r} is {_unit_text(saves)} but {m.applies_to} is "
+                f"{_unit_text(target)}",
+                kp,
+            )
+
+
+def _unit_text(q: pint.Quantity) -> str:
+    if q.dimensionless:
+        return "a plain number without unit"
+    return f"in {q.units:~P} ({str(q.dimensionality)})"
 
 
 def _primary(rec: Record) -> Record:

@@ -25,8 +25,11 @@ MAX_BYTES = 5_000_000
 MAX_NODES = 200_000
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans (``yes``/``no``/``on``/``off`` stay strings)."""
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader with YAML 1.2 booleans (``yes``/``no``/``on``/``off`` stay strings)."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -112,14 +115,14 @@ class _Builder:
         raise InputError("unsupported YAML node", file=self.path, line=node.start_mark.line + 1)
 
 
+_SCALARS = yaml.SafeLoader("")  # constructs scalar values only; never parses text
+
+
 def _construct_scalar_value(node: yaml.ScalarNode) -> Any:
-    loader = _Loader("")
     try:
-        return loader.construct_object(node, deep=True)
+        return _SCALARS.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         raise InputError(f"cannot read value: {exc}", line=node.start_mark.line + 1) from None
-    finally:
-        loader.dispose()
 
 
 _Loader.construct_scalar_value = staticmethod(_construct_scalar_value)  # type: ignore[attr-defined]
@@ -141,6 +144,10 @@ def parse_yaml_text(text: str, path: Path) -> Document:
         raise InputError(f"YAML syntax error: {problem}{context}", file=path, line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML syntax error: {exc}", file=path) from None
+    except RecursionError:
+        raise InputError(
+            "the document is nested too deeply to be an inventory", file=path
+        ) from None
     nodes = [n for n in nodes if n is not None]
     if not nodes:
         raise InputError("the file is empty", file=path)
@@ -151,6 +158,10 @@ def parse_yaml_text(text: str, path: Path) -> Document:
         data = builder.build(nodes[0], ())
     except InputError as exc:
         raise exc.located(file=path) from None
+    except RecursionError:
+        raise InputError(
+            "the document is nested too deeply to be an inventory", file=path
+        ) from None
     if not isinstance(data, dict):
         raise InputError(
             f"expected a mapping of keys at the top level, got {type(data).__name__}",
@@ -167,10 +178,15 @@ def load_yaml(path: str | Path) -> Document:
         raise InputError("file not found", file=p)
     if p.is_dir():
         raise InputError("is a directory, expected a YAML file", file=p)
-    size = p.stat().st_size
-    if size > MAX_BYTES:
-        raise InputError(f"file is {size:,} bytes; an inventory is at most {MAX_BYTES:,}", file=p)
-    raw = p.read_bytes()
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(
+                f"file is {size:,} bytes; an inventory is at most {MAX_BYTES:,}", file=p
+            )
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=p) from None
     if b"\x00" in raw[:8192]:
         raise InputError("this is a binary file, not YAML", file=p)
     try:

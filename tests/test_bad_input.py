@@ -217,3 +217,26 @@ def test_scenario_override_of_missing_path(tmp_path):
         """)
     )
     check_error(tmp_path, s, "s.yaml:3", "suply", "does not exist")
+
+
+def test_deeply_nested_document(tmp_path):
+    p = tmp_path / "deep.yaml"
+    p.write_text("a: " + "[" * 3000 + "]" * 3000 + "\n")
+    check_error(tmp_path, p, "deep.yaml", "nested too deeply")
+
+
+def test_quantity_without_unit(tmp_path):
+    p = variant(tmp_path, "value: 100000 km", "value: 100000")
+    check_error(
+        tmp_path, p, "bad.yaml:4", "parameters.lifetime_distance.value", "plain number without unit"
+    )
+
+
+def test_unwritable_output(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    res = run_cli(
+        "run", str(TINY_EV), "--output", str(blocker / "out"), "--background", str(TINY_BACKGROUND)
+    )
+    assert res.exit_code == 2
+    assert "cannot write output" in res.stderr and "Traceback" not in res.stderr

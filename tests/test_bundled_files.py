@@ -119,3 +119,13 @@ def test_reference_petrol_plausibility(bundled_db):
     )
     assert r.stages_kg_co2e["battery"] == 0
     assert 200 < r.per_km_g_co2e < 290  # ICCT 2025 EU petrol 235 g/km; OEM LCAs 225-290
+
+
+def test_schema_command_prints_json_schema():
+    res = CliRunner().invoke(app, ["schema"])
+    assert res.exit_code == 0
+    sch = json.loads(res.stdout)
+    assert sch["additionalProperties"] is False
+    assert {"vehicle", "components", "use"} <= set(sch["required"])
+    res = CliRunner().invoke(app, ["schema", "nonsense"])
+    assert res.exit_code == 2

@@ -88,3 +88,25 @@ def test_measures_are_computed(tiny_db):
     # 1 kWh/100km over 100,000 km = 1,000 kWh of grid B at 0.1
     assert m["efficient-inverter"].saving_kg_co2e == pytest.approx(100.0, rel=REL)
     assert m["efficient-inverter"].details["use_electricity_saved_kwh"] == pytest.approx(1000.0)
+
+
+def test_measure_not_included_is_subtracted(tiny_db, tmp_path):
+    text = TINY_EV.read_text().replace(
+        "applies_to: consumption}", "applies_to: consumption, already_included: false}"
+    )
+    p = tmp_path / "m.yaml"
+    p.write_text(text)
+    r = run_file(p, background=tiny_db)
+    # 14 kWh/100km over 100,000 km of grid B at 0.1 kg/kWh
+    assert r.stages_kg_co2e["use"] == pytest.approx(1400.0, rel=REL)
+    m = {x.id: x for x in r.measures}
+    assert m["efficient-inverter"].saving_kg_co2e == pytest.approx(100.0, rel=REL)
+
+
+def test_measure_on_unknown_parameter_is_an_error(tiny_db, tmp_path):
+    from lca.errors import InputError
+
+    p = tmp_path / "m.yaml"
+    p.write_text(TINY_EV.read_text().replace("applies_to: consumption", "applies_to: consumptn"))
+    with pytest.raises(InputError, match="consumptn"):
+        run_file(p, background=tiny_db)

@@ -103,6 +103,27 @@ class GwpSetSpec(Strict):
     note: str | None = None
 
 
+class TrajectoryPoint(Strict):
+    year: int = Field(ge=1950, le=2100)
+    value: QuantityText
+    source: Source | str
+    estimate: bool = False
+    note: str | None = None
+
+
+class TrajectorySpec(Strict):
+    """Intensity of a record (one with ``co2e`` only, e.g. a grid mix) by year: points are
+    interpolated linearly and held flat before the first and after the last point."""
+
+    id: Id
+    record: Id
+    name: str
+    source: Source
+    points: list[TrajectoryPoint] = Field(min_length=1)
+    estimate: bool = False
+    note: str | None = None
+
+
 class BackgroundFile(Strict):
     """One file of the background folder: any of the sections below."""
 
@@ -116,4 +137,5 @@ class BackgroundFile(Strict):
     fuels: list[FuelSpec] = Field(default_factory=list)
     flows: list[FlowSpec] = Field(default_factory=list)
     gwp_sets: list[GwpSetSpec] = Field(default_factory=list)
+    trajectories: list[TrajectorySpec] = Field(default_factory=list)
     default_gwp_set: Id | None = None

@@ -60,6 +60,7 @@ class Component(Strict):
     capacity: Amount | None = None
     mass: Amount | None = None
     cell_plant_electricity: Id | None = None
+    cell_plant_location_based_supply: Id | None = None
     cell_plant_heat: Id | None = None
     usable_capacity: Amount | None = None
     warranty_years: float | None = Field(default=None, gt=0, le=50)
@@ -75,6 +76,7 @@ class Component(Strict):
                 "capacity",
                 "mass",
                 "cell_plant_electricity",
+                "cell_plant_location_based_supply",
                 "cell_plant_heat",
                 "usable_capacity",
                 "warranty_years",
@@ -100,8 +102,13 @@ class Component(Strict):
 
 
 class Manufacturing(Strict):
+    """Vehicle assembly. ``location_based_supply``: the grid of the site, given when ``supply``
+    is a contractual instrument (a PPA or certificates); the result then reports the
+    location-based total too."""
+
     electricity: Amount
     supply: Id
+    location_based_supply: Id | None = None
     heat: Amount | None = None
     heat_supply: Id = "heat:natural-gas"
     source: SourceRef | None = None
@@ -123,11 +130,44 @@ class LogisticsLeg(Strict):
         return self
 
 
+class UseProfile(Strict):
+    """The use phase year by year: from ``start_year``, ``annual_distance`` a year (the last year
+    takes the rest of the lifetime distance) or the lifetime spread evenly over ``years``.
+    ``trajectory``: a grid-intensity trajectory of the background data (its ``record`` must be the
+    supply); without one every year uses the static record."""
+
+    start_year: int = Field(ge=1990, le=2100)
+    annual_distance: Amount | None = None
+    years: int | None = Field(default=None, ge=1, le=60)
+    trajectory: Id | None = None
+    source: SourceRef | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _distance_or_years(self) -> UseProfile:
+        if (self.annual_distance is None) == (self.years is None):
+            raise ValueError("give exactly one of 'annual_distance' (e.g. 15000 km) or 'years'")
+        return self
+
+
 class EnergyUse(Strict):
+    """Electricity for driving. ``renewable_share`` (0 to 1) of it is bought as certified
+    renewable electricity (``renewable_supply``, e.g. electricity:wind): a contractual
+    instrument, so the result also reports the location-based total (all from ``supply``)."""
+
     amount: Amount
     supply: Id
+    profile: UseProfile | None = None
+    renewable_share: Amount | None = None
+    renewable_supply: Id | None = None
     description: str | None = None
     source: SourceRef | None = None
+
+    @model_validator(mode="after")
+    def _renewable_pair(self) -> EnergyUse:
+        if (self.renewable_share is None) != (self.renewable_supply is None):
+            raise ValueError("'renewable_share' and 'renewable_supply' go together")
+        return self
 
 
 class FuelUse(Strict):
@@ -147,7 +187,7 @@ class Measure(Strict):
     """
 
     id: Id
-    description: str
+    description: str | None = None
     saves: Amount | None = None
     applies_to: Id | None = None
     already_included: bool = True
