@@ -255,7 +255,7 @@ def schema(
     sys.stdout.write(json.dumps(sch, indent=2) + "\n")
 
 
-from . import cli_scenarios, cli_uncertainty  # noqa: E402,F401,I001
+from . import cli_report, cli_scenarios, cli_uncertainty  # noqa: E402,F401,I001
 
 
 def main() -> None:

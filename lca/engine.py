@@ -21,8 +21,16 @@ AGREEMENT_RTOL = 1e-9
 
 
 def bw2calc():  # noqa: ANN201
-    """Import bw2calc quietly (it warns about pypardiso on import)."""
-    with warnings.catch_warnings():
+    """Import bw2calc quietly (it warns about pypardiso on import; with bw2data installed it
+    imports bw2data, whose structlog prints an info line to stdout)."""
+    import contextlib
+    import io
+
+    with (
+        warnings.catch_warnings(),
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
         warnings.simplefilter("ignore")
         import bw2calc as bc
     return bc

@@ -431,7 +431,9 @@ def _run_dask(model: Model, seed: int, bounds, scheduler, store) -> None:  # noq
     own = not hasattr(scheduler, "submit")
     client = Client(scheduler) if own else scheduler
     try:
-        m = client.scatter(model, broadcast=True)
+        # hash=False: a unique key per call, so a second client scattering the same model
+        # cannot race with the release of the first one's copy
+        m = client.scatter(model, broadcast=True, hash=False)
         futures = {
             client.submit(_chunk, m, seed, lo, hi, pure=False): (lo, hi) for lo, hi in bounds
         }

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import logging
 import platform
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,12 @@ import numpy as np
 from . import __version__
 from .background import Database, load_background
 from .contracts import contracts, location_based_data
-from .engine import calculate
+from .engine import Calculation, calculate
 from .errors import InputError
+from .expressions import parse_expression
 from .inputs import LoadedInput, load_input
 from .measures import counterfactuals
+from .recycling import APPROACH_LABELS, APPROACHES, cff_parameters
 from .results import MeasureEffect, Result, assemble
 from .system import ProductSystem, build_system
 
@@ -46,6 +49,17 @@ def run_file(
     return run_loaded(loaded, background=background, gwp=gwp, measures=measures)
 
 
+@dataclass(frozen=True)
+class Run:
+    """A calculation with what it was made from: the input, product system and engine detail
+    (for reports and exports that need more than the result)."""
+
+    loaded: LoadedInput
+    system: ProductSystem
+    calculation: Calculation
+    result: Result
+
+
 def run_loaded(
     loaded: LoadedInput,
     *,
@@ -53,6 +67,27 @@ def run_loaded(
     gwp: str | None = None,
     measures: bool = True,
 ) -> Result:
+    return analyse_loaded(loaded, background=background, gwp=gwp, measures=measures).result
+
+
+def analyse_file(
+    path: str | Path,
+    *,
+    background: Database | None = None,
+    gwp: str | None = None,
+    measures: bool = True,
+) -> Run:
+    """Like :func:`run_file`, keeping the product system and engine detail."""
+    return analyse_loaded(load_input(path), background=background, gwp=gwp, measures=measures)
+
+
+def analyse_loaded(
+    loaded: LoadedInput,
+    *,
+    background: Database | None = None,
+    gwp: str | None = None,
+    measures: bool = True,
+) -> Run:
     db = background or load_background()
     collector = _Collect()
     logging.getLogger("lca").addHandler(collector)
@@ -62,6 +97,7 @@ def run_loaded(
         logging.getLogger("lca").disabled = True  # counterfactual runs repeat the warnings
         try:
             effects = measure_effects(loaded, system, calc.total, db, gwp) if measures else ()
+            approaches = recycling_approaches(loaded, system, calc, db, gwp) if measures else {}
             location_total = location_based_total(loaded, system, db, gwp)
         finally:
             logging.getLogger("lca").disabled = False
@@ -70,14 +106,16 @@ def run_loaded(
     result = assemble(
         calc,
         measures=effects,
+        recycling_approaches=approaches,
         provenance=provenance(loaded, system),
         warnings=tuple(dict.fromkeys(collector.messages)),
     )
-    return replace(
+    result = replace(
         result,
         contracts=tuple(c.as_dict() for c in contracts(system.inventory)),
         location_based_total_kg_co2e=location_total,
     )
+    return Run(loaded, system, calc, result)
 
 
 def location_based_total(
@@ -143,6 +181,109 @@ def measure_effects(
             )
         )
     return tuple(out)
+
+
+def recycling_approaches(
+    loaded: LoadedInput, system: ProductSystem, calc: Calculation, db: Database, gwp: str | None
+) -> dict[str, Any]:
+    """The footprint under each recycling approach (kg CO2e), the selected one from ``calc``
+    and the others by re-running the inventory with ``end_of_life.approach`` switched."""
+    selected = system.inventory.end_of_life.approach
+    out: dict[str, Any] = {"selected": selected}
+    for approach in APPROACHES:
+        if approach == selected:
+            alt, alt_calc = system, calc
+        else:
+            data = copy.deepcopy(loaded.data)
+            eol = data.get("end_of_life")
+            if not isinstance(eol, dict):
+                eol = data["end_of_life"] = {}
+            eol["approach"] = approach
+            try:
+                alt = build_system(replace(loaded, data=data), db, gwp)
+            except InputError as exc:
+                out[approach] = {"available": False, "reason": exc.message}
+                continue
+            alt_calc = calculate(alt)
+        entry: dict[str, Any] = {
+            "available": True,
+            "label": APPROACH_LABELS[approach],
+            "total_kg_co2e": alt_calc.total,
+            "per_km_g_co2e": 1000.0 * alt_calc.total / alt.lifetime_distance_km,
+            "materials_kg_co2e": _stage_sum(alt, alt_calc, "materials"),
+            "end_of_life_kg_co2e": _stage_sum(alt, alt_calc, "end_of_life"),
+            "credits_kg_co2e": alt_calc.credits if approach != "cff" else 0.0,
+        }
+        if approach == "cff":
+            entry["parameters"] = cff_table(alt)
+        out[approach] = entry
+    return out
+
+
+def _stage_sum(system: ProductSystem, calc: Calculation, stage: str) -> float:
+    return float(
+        sum(
+            c
+            for ex, c in zip(system.exchanges, calc.contributions, strict=True)
+            if ex.stage == stage and not ex.credit
+        )
+    )
+
+
+def cff_table(system: ProductSystem) -> dict[str, dict[str, Any]]:
+    """CFF parameters per material family used by ``system``: A, Qsin/Qp, Qsout/Qp (data) and
+    R1 (recycled mass / mass) and R2 (recovered mass / bill-of-materials mass of the families
+    that share its secondary material), all dimensionless; masses in kg."""
+    inv = system.inventory
+    mass: dict[str, float] = {}
+    recycled: dict[str, float] = {}
+    for ex, a in zip(system.exchanges, system.amounts, strict=True):
+        fam = _material_of(system, ex)
+        if fam is None or ex.kind not in ("material-primary", "material-secondary"):
+            continue
+        mass[fam] = mass.get(fam, 0.0) + float(a)
+        if ex.kind == "material-secondary":
+            recycled[fam] = recycled.get(fam, 0.0) + float(a)
+    recovered: dict[str, float] = {}
+    for rec in inv.end_of_life.recovered:
+        q = parse_expression(_amount_text(rec.mass)).evaluate(system.parameter_values)
+        recovered[rec.material] = recovered.get(rec.material, 0.0) + float(q.to("kg").magnitude)
+    out: dict[str, dict[str, Any]] = {}
+    for fam in sorted(set(recycled) | set(recovered)):
+        params = cff_parameters(fam, inv.end_of_life.cff)
+        if params is None:
+            continue
+        src = params.source
+        bom = mass.get(fam, 0.0)
+        # R2 against the mass of every family recycled into the same secondary material
+        # (e.g. recovered 'aluminium' from the 'aluminium-cn' lines)
+        mats = system.database.materials
+        sec = mats[fam].secondary if fam in mats else None
+        bom_r2 = sum(
+            m
+            for f, m in mass.items()
+            if f == fam or (sec and f in mats and mats[f].secondary == sec)
+        )
+        out[fam] = {
+            "A": params.a,
+            "Qsin_Qp": params.qsin_qp,
+            "Qsout_Qp": params.qsout_qp,
+            "R1": (recycled.get(fam, 0.0) / bom) if bom else None,
+            "R2": (recovered[fam] / bom_r2) if fam in recovered and bom_r2 else None,
+            "mass_kg": bom,
+            "recycled_mass_kg": recycled.get(fam, 0.0),
+            "recovered_mass_kg": recovered.get(fam, 0.0),
+            "source": src if isinstance(src, str) else src.title,
+            "confirmed": params.confirmed,
+            "from_inventory": fam in inv.end_of_life.cff,
+        }
+    return out
+
+
+def _amount_text(value: object) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"({float(value)!r})"
+    return str(value)
 
 
 def _material_of(system: ProductSystem, ex) -> str | None:  # noqa: ANN001

@@ -68,6 +68,7 @@ class Result:
     exchanges: tuple[Mapping[str, Any], ...]
     parameters: Mapping[str, Mapping[str, Any]]
     measures: tuple[MeasureEffect, ...] = ()
+    recycling_approaches: Mapping[str, Any] = field(default_factory=dict)
     provenance: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     # market-based accounting: the contracts in the inventory and, when there are any, the total
@@ -133,6 +134,7 @@ class Result:
                 {**{k: v for k, v in m.__dict__.items() if k != "details"}, **dict(m.details)}
                 for m in self.measures
             ],
+            "recycling_approaches": dict(self.recycling_approaches),
             "parameters": {k: dict(v) for k, v in self.parameters.items()},
             "exchanges": [dict(e) for e in self.exchanges],
             "warnings": list(self.warnings),
@@ -170,6 +172,9 @@ class Result:
         row("reported_separately", "credits", self.credits_kg_co2e)
         for m in self.measures:
             row("measure_saving", m.id, m.saving_kg_co2e)
+        for k, v in self.recycling_approaches.items():
+            if isinstance(v, dict) and v.get("available"):
+                row("recycling_approach", k, v["total_kg_co2e"])
         return buf.getvalue()
 
     def inventory_csv(self) -> str:
@@ -216,6 +221,7 @@ def assemble(
     calc: Calculation,
     *,
     measures: tuple[MeasureEffect, ...] = (),
+    recycling_approaches: Mapping[str, Any] | None = None,
     provenance: Mapping[str, Any] | None = None,
     warnings: tuple[str, ...] = (),
 ) -> Result:
@@ -322,6 +328,7 @@ def assemble(
         exchanges=exchanges,
         parameters=params,
         measures=measures,
+        recycling_approaches=dict(recycling_approaches or {}),
         provenance=dict(provenance or {}),
         warnings=warnings,
         use_profile=_use_profile(system, contrib),

@@ -20,6 +20,7 @@ from .errors import InputError, InputErrors, KeyPath
 from .expressions import Expression, parse_expression
 from .inputs import LoadedInput
 from .parameters import ParameterSet, build_parameters
+from .recycling import cff_parameters
 from .schema.inventory import Inventory
 from .units import parse_unit, registry
 from .validation import validate
@@ -34,6 +35,10 @@ STAGES = (
     "end_of_life",
 )
 DISTANCE_PARAMETER = "lifetime_distance"
+# exchanges of the recycling approaches that lower the footprint (negative by design)
+NEGATIVE_KINDS = frozenset({"recycled-content-route-removed", "cff-eol-avoided-virgin"})
+# exchanges that carry the bill of materials' masses (for the mass-balance check)
+MASS_KINDS = frozenset({"material-primary", "material-secondary"})
 MAX_PROFILE_YEARS = 60
 BUILTINS = {
     "curb_mass": "vehicle.curb_mass",
@@ -210,6 +215,7 @@ class _Builder:
                         kind="material-secondary",
                         rec_kp=(*kp, "material"),
                     )
+                    self.recycled_content(comp.id, mat, primary, secondary, name, kp)
                 else:
                     self.add(
                         "materials",
@@ -221,6 +227,50 @@ class _Builder:
                         kind="material-primary",
                         rec_kp=(*kp, "material"),
                     )
+
+    def cff(self, family: str, kp: KeyPath):  # noqa: ANN201
+        """CFF parameters of ``family`` (error at ``kp`` when there are none)."""
+        params = cff_parameters(family, self.inv.end_of_life.cff)
+        if params is None:
+            raise self.err(
+                f"no circular-footprint-formula parameters for material {family!r}: add them "
+                f"under end_of_life.cff.{family} (a, qsin_qp, qsout_qp, source)",
+                kp,
+            )
+        return params
+
+    def recycled_content(self, comp_id, mat, primary, secondary, name, kp) -> None:  # noqa: ANN001
+        """Recycled content under avoided burden or the CFF, as two adjustments to the cut-off
+        exchanges (so the material lines keep their masses): the recycled mass is charged
+        A x Erec + (1 - A) x Qsin/Qp x Ev instead of Erec (avoided burden: A = 0)."""
+        approach = self.inv.end_of_life.approach
+        if approach == "cut-off":
+            return
+        params = self.cff(mat.material, (*kp, "material"))
+        a = 0.0 if approach == "avoided-burden" else params.a
+        if a == 1.0:
+            return
+        tag = "avoided burden" if approach == "avoided-burden" else f"CFF, A = {a:g}"
+        self.add(
+            "materials",
+            comp_id,
+            primary,
+            f"{_p(mat.recycled_mass)} * {1.0 - a!r} * {params.qsin_qp!r}",
+            f"{comp_id}: {name}, recycled content at virgin burden x (1 - A) x Qsin/Qp ({tag})",
+            (*kp, "recycled_mass"),
+            kind="recycled-content-virgin",
+            rec_kp=(*kp, "material"),
+        )
+        self.add(
+            "materials",
+            comp_id,
+            secondary,
+            f"-1 * {_p(mat.recycled_mass)} * {1.0 - a!r}",
+            f"{comp_id}: {name}, recycled content, less (1 - A) of the recycling route ({tag})",
+            (*kp, "recycled_mass"),
+            kind="recycled-content-route-removed",
+            rec_kp=(*kp, "material"),
+        )
 
     def check_recycled(self, mass: object, recycled: object, kp: KeyPath) -> None:
         """Recycled mass must not exceed the material's mass (both evaluated now)."""
@@ -554,13 +604,43 @@ class _Builder:
                     "with a primary and a secondary record",
                     (*kp, "material"),
                 )
+            if eol.approach == "cff":
+                # CFF end-of-life term (1 - A) R2 (ErecEoL - E*v Qsout/Qp), inside the total
+                params = self.cff(rec.material, (*kp, "material"))
+                share = 1.0 - params.a
+                if share == 0.0:
+                    continue
+                self.add(
+                    "end_of_life",
+                    None,
+                    fam.secondary,
+                    f"{_p(rec.mass)} * {share!r}",
+                    f"end of life: {fam.name} recovered, (1 - A) x recycling route (CFF)",
+                    (*kp, "mass"),
+                    kind="cff-eol-recycling",
+                )
+                self.add(
+                    "end_of_life",
+                    None,
+                    fam.primary,
+                    f"-1 * {_p(rec.mass)} * {share!r} * {params.qsout_qp!r}",
+                    f"end of life: {fam.name} recovered, (1 - A) x Qsout/Qp x avoided primary "
+                    "(CFF)",
+                    (*kp, "mass"),
+                    kind="cff-eol-avoided-virgin",
+                )
+                continue
             # avoided burden: recovered scrap displaces primary material; the recycling route's
             # own burden is charged against it. Reported apart from the total, never netted.
+            # Under cut-off the same credit is shown as information (like EN 15804 module D).
+            q = ""
+            if eol.approach == "avoided-burden":
+                q = f" * {self.cff(rec.material, (*kp, 'material')).qsout_qp!r}"
             self.add(
                 "end_of_life",
                 None,
                 fam.primary,
-                f"-1 * {_p(rec.mass)}",
+                f"-1 * {_p(rec.mass)}{q}",
                 f"credit: {fam.name} recovered, avoided primary",
                 (*kp, "mass"),
                 credit=True,
@@ -681,6 +761,7 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
             f"unknown GWP set {gwp_set!r}; known: {', '.join(sorted(db.gwp_sets))}",
             ("method", "gwp"),
         )
+    _check_primary_data(inv, err)
     for step in (b.components, b.manufacturing, b.logistics, b.use, b.maintenance, b.end_of_life):
         step()
     db = b.db  # with the derived per-year records of a use profile
@@ -705,7 +786,7 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
                 )
             )
             continue
-        if not ex.credit and value < 0:
+        if not ex.credit and value < 0 and ex.kind not in NEGATIVE_KINDS:
             errors.append(
                 err(f"amount {ex.amount.text!r} is negative ({value:g} {ex.unit})", ex.path)
             )
@@ -724,6 +805,33 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         parameter_values=values,
         use_years=tuple(b.use_years),
     )
+
+
+PRIMARY_DATA_SECTIONS = ("manufacturing", "logistics", "use", "maintenance", "end_of_life")
+
+
+def _check_primary_data(inv: Inventory, err) -> None:  # noqa: ANN001
+    ids = {c.id for c in inv.components}
+    for i, entry in enumerate(inv.primary_data):
+        if entry in PRIMARY_DATA_SECTIONS or entry == "components":
+            continue
+        if entry.startswith("components.") and entry.split(".", 1)[1] in ids:
+            continue
+        raise err(
+            f"primary_data entry {entry!r} names no part of the inventory; use one of "
+            f"{', '.join(PRIMARY_DATA_SECTIONS)}, components or components.<id> "
+            f"(ids: {', '.join(sorted(ids))})",
+            ("primary_data", i),
+        )
+
+
+def primary_activity(inv: Inventory, ex: Exchange) -> bool:
+    """Whether the inventory declares ``ex``'s amount as primary (measured) activity data."""
+    declared = set(inv.primary_data)
+    section = str(ex.path[0]) if ex.path else ""
+    if section in declared:
+        return True
+    return section == "components" and f"components.{ex.component}" in declared
 
 
 def _check_measure_units(inv: Inventory, values, err) -> None:  # noqa: ANN001
@@ -762,7 +870,7 @@ def _check_mass_balance(inv: Inventory, values, exchanges, amounts, loaded) -> N
     curb = float(values["curb_mass"].to("kg").magnitude)
     bom = float(values["battery_mass"].to("kg").magnitude)
     for ex, a in zip(exchanges, amounts, strict=True):
-        if ex.stage == "materials" and not ex.credit:
+        if ex.stage == "materials" and not ex.credit and ex.kind in MASS_KINDS:
             bom += a
     dev = (bom - curb) / curb
     if abs(dev) > 0.05:

@@ -172,6 +172,11 @@ def zip_bytes(system: ProductSystem, n: int | None, seed: int) -> bytes:
         return (Path(tmp) / "dp.zip").read_bytes()
 
 
-def write(loaded: Any, system: ProductSystem, options: Any) -> dict[Path, bytes]:
-    """Writer for ``vlca export --format datapackage``."""
-    return {options.output: zip_bytes(system, options.n, options.seed)}
+def export_datapackage(run: Any, request: Any) -> dict[Path, bytes]:
+    """``vlca export --format datapackage [-n N --seed S]``: the zip, deterministic or with N
+    presampled columns (the same samples, in the same order, as ``vlca uncertainty``)."""
+    from . import target
+
+    n = request.options.get("n")
+    seed = int(request.options.get("seed") or 0)
+    return {target(request, run, "datapackage"): zip_bytes(run.system, n, seed)}

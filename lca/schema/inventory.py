@@ -62,6 +62,9 @@ class Component(Strict):
     cell_plant_electricity: Id | None = None
     cell_plant_location_based_supply: Id | None = None
     cell_plant_heat: Id | None = None
+    usable_capacity: Amount | None = None
+    warranty_years: float | None = Field(default=None, gt=0, le=50)
+    battery_plant: str | None = None
     source: SourceRef | None = None
     note: str | None = None
 
@@ -75,6 +78,9 @@ class Component(Strict):
                 "cell_plant_electricity",
                 "cell_plant_location_based_supply",
                 "cell_plant_heat",
+                "usable_capacity",
+                "warranty_years",
+                "battery_plant",
             )
             if getattr(self, k) is not None
         ]
@@ -227,11 +233,70 @@ class Recovered(Strict):
     source: SourceRef | None = None
 
 
+RecyclingApproach = Literal["cut-off", "avoided-burden", "cff"]
+RECYCLING_APPROACHES: tuple[str, ...] = ("cut-off", "avoided-burden", "cff")
+
+
+class CffParameters(Strict):
+    """Circular footprint formula parameters of one material family (all dimensionless).
+
+    ``a``: allocation factor A (1 behaves like cut-off, 0 like avoided burden);
+    ``qsin_qp`` / ``qsout_qp``: quality of recycled input / recycled output relative to primary.
+    R1 and R2 are not data here: they follow from ``recycled_mass`` and ``end_of_life.recovered``.
+    """
+
+    a: float = Field(ge=0.0, le=1.0)
+    qsin_qp: float = Field(gt=0.0, le=1.0)
+    qsout_qp: float = Field(gt=0.0, le=1.0)
+    source: SourceRef
+    confirmed: bool = True
+    note: str | None = None
+
+
 class EndOfLife(Strict):
-    approach: Literal["cut-off", "avoided-burden"] = "cut-off"
+    """End of life. ``approach`` selects how recycling is modelled:
+
+    ``cut-off`` (default): recycled content at the burden of the recycling route, no credit in
+    the total (credits for ``recovered`` are reported apart); ``avoided-burden``: recycled
+    content at the burden of primary material (times Qsin/Qp), credits for ``recovered``
+    (times Qsout/Qp) reported apart, never netted; ``cff``: the circular footprint formula, its
+    end-of-life term inside the total. ``cff`` overrides the bundled CFF defaults per family.
+    """
+
+    approach: RecyclingApproach = "cut-off"
     treatments: list[Input] = Field(default_factory=list)
     recovered: list[Recovered] = Field(default_factory=list)
+    cff: dict[Id, CffParameters] = Field(default_factory=dict)
     note: str | None = None
+
+
+StageName = Literal[
+    "materials", "battery", "manufacturing", "logistics", "use", "maintenance", "end_of_life"
+]
+
+
+class Exclusion(Strict):
+    """Something left out of the system boundary, with its estimated share of the total.
+
+    ``category``: ``process`` (a cut-off inside the product system: PACT counts it in
+    ``exemptedEmissionsPercent``), ``capital-goods`` or ``overheads`` (outside the boundary of
+    PACT and the GHG Protocol product standard by rule)."""
+
+    id: Id
+    description: str
+    stages: list[StageName] = Field(min_length=1)
+    category: Literal["process", "capital-goods", "overheads"] = "process"
+    estimated_share_percent: float = Field(ge=0.0, le=100.0)
+    basis: str
+    source: SourceRef | None = None
+    estimate: bool = True
+
+
+class Boundary(Strict):
+    """Cut-off criteria and exclusions (ISO 14067: explicit, each with its estimated share)."""
+
+    cut_off_criteria: str | None = None
+    exclusions: list[Exclusion] = Field(default_factory=list)
 
 
 class Method(Strict):
@@ -239,6 +304,11 @@ class Method(Strict):
 
 
 class Inventory(Strict):
+    """A vehicle inventory. ``primary_data`` lists the parts of the inventory whose amounts are
+    primary (measured, company-specific) activity data: a section (``manufacturing``,
+    ``logistics``, ``use``, ``maintenance``, ``end_of_life``) or ``components.<id>``.
+    Inventory-specific ``records`` always count as primary data."""
+
     vehicle: Vehicle
     method: Method = Field(default_factory=Method)
     parameters: dict[Id, Parameter] = Field(default_factory=dict)
@@ -249,6 +319,8 @@ class Inventory(Strict):
     use: Use
     maintenance: list[Input] = Field(default_factory=list)
     end_of_life: EndOfLife = Field(default_factory=EndOfLife)
+    primary_data: list[str] = Field(default_factory=list)
+    boundary: Boundary = Field(default_factory=Boundary)
     notes: str | None = None
 
     @field_validator("parameters")
@@ -268,6 +340,7 @@ class Inventory(Strict):
             ("maintenance item", self.maintenance),
             ("end-of-life treatment", self.end_of_life.treatments),
             ("measure", self.use.measures),
+            ("exclusion", self.boundary.exclusions),
         ):
             seen: set[str] = set()
             for item in items:
