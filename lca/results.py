@@ -292,10 +292,11 @@ def assemble(
         for ex, a, c in zip(system.exchanges, system.amounts, contrib, strict=True)
     )
     params = {}
+    builtin = _builtin_sources(system)
     for name in system.parameters.order:
         q = system.parameter_values[name]
         spec = inv.parameters.get(name)
-        src = spec.source if spec else "derived (built-in)"
+        src = spec.source if spec else builtin.get(name, "derived (built-in)")
         params[name] = {
             "value": float(np.asarray(q.magnitude)),
             "unit": f"{q.units:~P}",
@@ -351,6 +352,19 @@ def _use_profile(system: Any, contrib: np.ndarray) -> tuple[dict[str, Any], ...]
         kwh = r["electricity_kwh"]
         r["intensity_g_co2e_per_kwh"] = 1000.0 * r["kg_co2e"] / kwh if kwh else 0.0
     return tuple(rows.values())
+
+
+def _builtin_sources(system: Any) -> dict[str, Any]:
+    """Sources of the built-in parameters: battery chemistry constants cite the background
+    data; the others say what they are derived from."""
+    from .system import BUILTINS, CHEMISTRY_FIELDS, chemistry_parameter
+
+    out: dict[str, Any] = {name: f"derived: {what}" for name, what in BUILTINS.items()}
+    for chem in system.database.chemistries.values():
+        for field_name in CHEMISTRY_FIELDS:
+            q = getattr(chem, field_name)
+            out[chemistry_parameter(chem.id, field_name)] = q.source
+    return out
 
 
 def _source_text(rec: Any) -> str:

@@ -66,6 +66,18 @@ def _fmt(value: Any, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _num(value: Any, significant: int = 4) -> str:
+    """A value with about ``significant`` significant digits and thousands separators
+    (200,000 rather than 200,000.000; 0.1820 rather than 0.182)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    v = float(value)
+    if v == 0 or abs(v) >= 10 ** (significant - 1):
+        return f"{v:,.0f}"
+    digits = max(0, significant - 1 - math.floor(math.log10(abs(v))))
+    return f"{v:,.{digits}f}".rstrip("0").rstrip(".")
+
+
 def _pct(value: float | None, digits: int = 1) -> str:
     if value is None or not math.isfinite(value):
         return "–"
@@ -300,6 +312,7 @@ def render(ctx: dict[str, Any]) -> dict[str, str]:
     env = _env()
     env.filters["fmt"] = _fmt
     env.filters["pct"] = _pct
+    env.filters["num"] = _num
     return {
         "report.html": env.get_template("report.html.j2").render(**ctx),
         "report.md": env.get_template("report.md.j2").render(**ctx),
