@@ -84,19 +84,16 @@ def test_cli_report_with_pdf(tmp_path):
     assert (out / "report.html").exists() and (out / "report.md").exists()
 
 
-def test_uncertainty_without_the_module_fails_cleanly(tmp_path):
-    try:
-        import lca.uncertainty  # noqa: F401
-    except ImportError:
-        out = tmp_path / "rep"
-        args = ["report", str(SCENARIO), "--uncertainty", "10", "-o", str(out)]
-        r = CliRunner().invoke(app, args)
-        assert r.exit_code == 4
-        assert "uncertainty" in r.output
-        assert not out.exists()
-    else:
-        pytest.skip("lca.uncertainty is installed: covered by its own tests")
-
+def test_report_with_uncertainty_and_sensitivity(tmp_path):
+    out = tmp_path / "rep"
+    args = ["report", str(SCENARIO), "--uncertainty", "500", "--sensitivity", "-o", str(out)]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    html = (out / "report.html").read_text()
+    assert "Monte Carlo (500 samples" in html
+    assert "One-at-a-time sensitivity" in html
+    md = (out / "report.md").read_text()
+    assert "500" in md
 
 def test_bad_input_writes_nothing(tmp_path):
     bad = tmp_path / "bad.yaml"
