@@ -64,7 +64,7 @@ def export(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Export the footprint: PACT 3.0 JSON, EU battery declaration, CSV, Excel or Brightway."""
+    """Export: Brightway datapackage, PACT 3.0 JSON, battery declaration, CSV, Excel, bw2data."""
     _setup_logging(verbose)
     from .export import FORMATS, ExportRequest
     from .export import export as run_export
