@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .errors import CalculationError, InputError
+from .palette import STAGE_LABELS
 
 app = typer.Typer(
     add_completion=False,
@@ -28,16 +29,6 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 EXIT_INPUT = 2
 EXIT_CALC = 3
-
-STAGE_LABELS = {
-    "materials": "Materials and parts (excl. battery)",
-    "battery": "Traction battery",
-    "manufacturing": "Vehicle manufacturing",
-    "logistics": "Logistics (delivery)",
-    "use": "Use (energy, with upstream and losses)",
-    "maintenance": "Maintenance",
-    "end_of_life": "End of life",
-}
 
 
 def _setup_logging(verbose: bool) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -135,13 +136,18 @@ def datapackage(
     name: str = "vehicle-lca",
     sequential: bool = False,
     metadata: dict | None = None,
+    fs: Any = None,
 ):  # noqa: ANN201
     """An in-memory ``bw_processing`` datapackage with technosphere, biosphere and
     characterisation matrices (float64 data arrays)."""
     import bw_processing as bwp
 
     dp = bwp.create_datapackage(
-        name=name, sequential=sequential, metadata=metadata or {}, sum_intra_duplicates=True
+        fs=fs,
+        name=name,
+        sequential=sequential,
+        metadata=metadata or {},
+        sum_intra_duplicates=True,
     )
     dp.add_persistent_vector(
         matrix="technosphere_matrix",

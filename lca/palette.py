@@ -1,5 +1,6 @@
-"""Colours shared by the charts: one per life-cycle stage (Okabe-Ito colour-blind-safe palette,
-Okabe and Ito 2008, "Color Universal Design"), so every chart shows a stage in the same colour."""
+"""Stage labels and colours shared by tables and charts. One colour per life-cycle stage
+(Okabe-Ito colour-blind-safe palette, Okabe and Ito 2008, "Color Universal Design"), so every
+chart shows a stage in the same colour."""
 
 from __future__ import annotations
 
@@ -18,6 +19,16 @@ STAGE_NAMES = {
     "manufacturing": "Manufacturing",
     "logistics": "Logistics",
     "use": "Use (energy)",
+    "maintenance": "Maintenance",
+    "end_of_life": "End of life",
+}
+# long labels for tables (the CLI summary and the report)
+STAGE_LABELS = {
+    "materials": "Materials and parts (excl. battery)",
+    "battery": "Traction battery",
+    "manufacturing": "Vehicle manufacturing",
+    "logistics": "Logistics (delivery)",
+    "use": "Use (energy, with upstream and losses)",
     "maintenance": "Maintenance",
     "end_of_life": "End of life",
 }

@@ -95,6 +95,7 @@ def test_report_with_uncertainty_and_sensitivity(tmp_path):
     md = (out / "report.md").read_text()
     assert "500" in md
 
+
 def test_bad_input_writes_nothing(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("vehicle: {name: x}\n")

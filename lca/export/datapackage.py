@@ -131,34 +131,10 @@ def build(system: ProductSystem, n: int | None = None, seed: int = 0, fs: Any = 
 
 
 def _deterministic_to_fs(system: ProductSystem, fs: Any):  # noqa: ANN202
-    import bw_processing as bwp
-
     reg = registry_for(system)
-    ent = entries(system, reg)
-    dp = bwp.create_datapackage(
-        fs=fs, name="vehicle-lca", metadata=metadata(system, None, None), sum_intra_duplicates=True
+    return datapackage(
+        system, reg, entries(system, reg), metadata=metadata(system, None, None), fs=fs
     )
-    dp.add_persistent_vector(
-        matrix="technosphere_matrix",
-        name="technosphere",
-        indices_array=indices(ent.tech_rows, ent.tech_cols),
-        data_array=ent.tech_data,
-        flip_array=ent.tech_flip,
-    )
-    dp.add_persistent_vector(
-        matrix="biosphere_matrix",
-        name="biosphere",
-        indices_array=indices(ent.bio_rows, ent.bio_cols),
-        data_array=ent.bio_data,
-    )
-    dp.add_persistent_vector(
-        matrix="characterization_matrix",
-        name="characterization",
-        identifier=list(METHOD_NAME),
-        indices_array=indices(ent.cf_ids, ent.cf_ids),
-        data_array=ent.cf_data,
-    )
-    return dp
 
 
 def zip_bytes(system: ProductSystem, n: int | None, seed: int) -> bytes:

@@ -19,21 +19,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..palette import STAGE_LABELS
 from ..pipeline import Run
 from ..quality import assess, conventions
 from ..recycling import APPROACH_LABELS, APPROACHES
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-STAGE_LABELS = {
-    "materials": "Materials and parts (excl. battery)",
-    "battery": "Traction battery",
-    "manufacturing": "Vehicle manufacturing",
-    "logistics": "Logistics (delivery)",
-    "use": "Use (energy, with upstream and losses)",
-    "maintenance": "Maintenance",
-    "end_of_life": "End of life",
-}
 STAGE_SCOPE = {
     "materials": "extraction and production of the materials and parts of the vehicle body, "
     "chassis, interior, electrics and drive (material-gate data)",
