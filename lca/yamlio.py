@@ -215,6 +215,12 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
         raise
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_files_atomically(files: dict[Path, str | bytes]) -> None:
     """Write several files so that either all appear or none changes.
 
@@ -222,6 +228,7 @@ def write_files_atomically(files: dict[Path, str | bytes]) -> None:
     place (renames are quick and practically never fail once the temporaries exist).
     """
     staged: list[tuple[str, Path]] = []
+    mode_mask = _umask()
     try:
         for target, content in files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -232,6 +239,7 @@ def write_files_atomically(files: dict[Path, str | bytes]) -> None:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+            os.chmod(tmp, 0o666 & ~mode_mask)  # as a plain open() would (mkstemp gives 0600)
         for tmp, target in staged:
             os.replace(tmp, target)
         staged = []
