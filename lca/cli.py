@@ -27,6 +27,14 @@ app = typer.Typer(
 )
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+# options shared by the commands (here and in the cli_* modules)
+GwpOption = Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")]
+BackgroundOption = Annotated[
+    Path | None,
+    typer.Option(help="Background data folder (default: the bundled inventories/background)."),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v")]
 EXIT_INPUT = 2
 EXIT_CALC = 3
 
@@ -146,16 +154,13 @@ def run(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Output folder (default reports/<name>).")
     ] = None,
-    gwp: Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")] = None,
-    background: Annotated[
-        Path | None,
-        typer.Option(help="Background data folder (default: the bundled inventories/background)."),
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    gwp: GwpOption = None,
+    background: BackgroundOption = None,
+    quiet: QuietOption = False,
     charts: Annotated[
         bool, typer.Option("--charts/--no-charts", help="Write the charts (PNG and SVG).")
     ] = True,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Calculate the footprint and write result.json, result.csv, inventory.csv and charts.
 
@@ -197,10 +202,7 @@ def run(
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Inventory or scenario files.")],
-    background: Annotated[
-        Path | None,
-        typer.Option(help="Background data folder (default: the bundled inventories/background)."),
-    ] = None,
+    background: BackgroundOption = None,
 ) -> None:
     """Check files without writing anything; exit 2 if any has a problem."""
     _setup_logging(False)

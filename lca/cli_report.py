@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .cli import _fail, _setup_logging, app, err, out
+from .cli import BackgroundOption, GwpOption, VerboseOption, _fail, _setup_logging, app, err, out
 from .errors import CalculationError, InputError
 
 EXIT_UNAVAILABLE = 4
@@ -57,12 +57,9 @@ def export(
     seed: Annotated[
         int, typer.Option(min=0, help="datapackage: seed of the samples (as vlca uncertainty).")
     ] = 0,
-    gwp: Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")] = None,
-    background: Annotated[
-        Path | None,
-        typer.Option(help="Background data folder (default: the bundled inventories/background)."),
-    ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    gwp: GwpOption = None,
+    background: BackgroundOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Export: Brightway datapackage, PACT 3.0 JSON, battery declaration, CSV, Excel, bw2data."""
     _setup_logging(verbose)
@@ -143,12 +140,9 @@ def report(
         bool, typer.Option("--sensitivity", help="Add a one-at-a-time sensitivity analysis.")
     ] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (Chromium).")] = False,
-    gwp: Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")] = None,
-    background: Annotated[
-        Path | None,
-        typer.Option(help="Background data folder (default: the bundled inventories/background)."),
-    ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    gwp: GwpOption = None,
+    background: BackgroundOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Write the ISO 14067 CFP study report: report.html (self-contained) and report.md."""
     _setup_logging(verbose)

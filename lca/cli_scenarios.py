@@ -17,7 +17,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .cli import _fail, _setup_logging, app, err, out, write_outputs
+from .cli import (
+    BackgroundOption,
+    GwpOption,
+    QuietOption,
+    VerboseOption,
+    _fail,
+    _setup_logging,
+    app,
+    err,
+    out,
+    write_outputs,
+)
 from .errors import CalculationError, InputError
 
 log = logging.getLogger(__name__)
@@ -254,13 +265,10 @@ def compare(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the paired Monte Carlo.")] = 42,
-    gwp: Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")] = None,
-    background: Annotated[
-        Path | None,
-        typer.Option(help="Background data folder (default: the bundled inventories/background)."),
-    ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    gwp: GwpOption = None,
+    background: BackgroundOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Compare scenarios: a table, comparison.json/.csv, each scenario's result.json, charts."""
     _setup_logging(verbose)
@@ -343,7 +351,7 @@ def chart(
     baseline: Annotated[
         str | None, typer.Option(help="With several results: the baseline of the waterfalls.")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Draw the charts of saved results without recalculating (several: comparison charts)."""
     _setup_logging(False)

@@ -12,12 +12,22 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from .cli import _default_output, _fail, _setup_logging, app, err, out
+from .cli import (
+    BackgroundOption,
+    GwpOption,
+    QuietOption,
+    VerboseOption,
+    _default_output,
+    _fail,
+    _setup_logging,
+    app,
+    err,
+    out,
+)
 from .errors import CalculationError, InputError
 from .palette import STAGE_NAMES
 
 SEED_HELP = "Random seed: the same seed and -n give the same samples, bit for bit."
-BACKGROUND_HELP = "Background data folder (default: the bundled inventories/background)."
 
 
 def load_model(file: Path, background: Path | None, gwp: str | None):  # noqa: ANN201
@@ -139,10 +149,10 @@ def uncertainty(
     scheduler: Annotated[
         str | None, typer.Option(help="Dask scheduler address (tcp://host:8786) to run on.")
     ] = None,
-    gwp: Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")] = None,
-    background: Annotated[Path | None, typer.Option(help=BACKGROUND_HELP)] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    gwp: GwpOption = None,
+    background: BackgroundOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Monte Carlo: the distribution of the footprint (total, per km, per stage).
 
@@ -253,10 +263,10 @@ def sensitivity(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Output folder (default reports/<name>).")
     ] = None,
-    gwp: Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")] = None,
-    background: Annotated[Path | None, typer.Option(help=BACKGROUND_HELP)] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    gwp: GwpOption = None,
+    background: BackgroundOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Which inputs move the footprint: one at a time (tornado), Sobol or Morris.
 
