@@ -662,34 +662,74 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     """Validate ``loaded`` against the inventory format and build its product system."""
     err = loaded.sources.error
     inv = validate(Inventory, loaded.sources, loaded.data)
-    # inventory-specific records (supplier-specific data) join the background
+    db = _with_inventory_records(loaded, inv, db)
+    b = _Builder(loaded, inv, db)
+    params = build_parameters(_parameter_texts(inv, db, b, err), err)
+    values = params.evaluate()
+    b.values = values
+    _check_measure_units(inv, values, err)
+    _check_builtin_values(params, values, err)
+    gwp_set = gwp or inv.method.gwp or db.default_gwp_set
+    if gwp_set not in db.gwp_sets:
+        raise err(
+            f"unknown GWP set {gwp_set!r}; known: {', '.join(sorted(db.gwp_sets))}",
+            ("method", "gwp"),
+        )
+    _check_primary_data(inv, err)
+    for step in (b.components, b.manufacturing, b.logistics, b.use, b.maintenance, b.end_of_life):
+        step()
+    exchanges = tuple(ex for ex, _ in b.exchanges)
+    amounts = _evaluate_amounts(exchanges, values, err)
+    _check_mass_balance(inv, values, exchanges, amounts, loaded)
+    return ProductSystem(
+        name=loaded.name,
+        inventory=inv,
+        exchanges=exchanges,
+        parameters=params,
+        database=b.db,  # with the derived per-year records of a use profile
+        gwp_set=gwp_set,
+        amounts=amounts,
+        parameter_values=values,
+        use_years=tuple(b.use_years),
+    )
+
+
+def _with_inventory_records(loaded: LoadedInput, inv: Inventory, db: Database) -> Database:
+    """Inventory-specific (supplier-specific, primary) records join the background."""
     extra = []
     for i, spec in enumerate(inv.records):
         file = str(loaded.sources.locate(("records", i))[0])
         rec, raw_inputs = convert_record(spec, loaded.sources, ("records", i), "inventory", file)
         if raw_inputs:
-            raise err(
+            raise loaded.sources.error(
                 "inventory records cannot have inputs; model them as exchanges",
                 ("records", i, "inputs"),
             )
         extra.append(_primary(rec))
-    if extra:
-        db = db.with_records(extra)
-    b = _Builder(loaded, inv, db)
-    # parameters, with the built-in names
+    return db.with_records(extra) if extra else db
+
+
+def _parameter_texts(inv: Inventory, db: Database, b: _Builder, err) -> dict:  # noqa: ANN001
+    """Parameter expressions by name (with their key paths): the inventory's, adjusted for
+    measures not already included, plus the built-in names."""
     texts: dict[str, tuple[object, KeyPath]] = {
         name: (p.value, ("parameters", name, "value")) for name, p in inv.parameters.items()
     }
+    if DISTANCE_PARAMETER not in inv.parameters:
+        raise err(
+            f"parameters must define '{DISTANCE_PARAMETER}' (for example 200000 km): "
+            "results per km need it",
+            ("parameters",),
+        )
     for i, m in enumerate(inv.use.measures):
         if m.applies_to is None:
             continue
-        kp = ("use", "measures", i, "applies_to")
         if m.applies_to not in inv.parameters:
             known = ", ".join(sorted(inv.parameters)) or "none"
             raise err(
                 f"measure {m.id!r} applies to {m.applies_to!r}, which is not a parameter "
                 f"(parameters: {known})",
-                kp,
+                ("use", "measures", i, "applies_to"),
             )
         if not m.already_included:
             # the declared value is without the measure: the actual case subtracts the saving
@@ -730,42 +770,33 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         " + ".join(f"({b.battery_mass_text(c)})" for _, c in batteries) if batteries else "0 kg",
         ("components", batteries[0][0]) if batteries else ("components",),
     )
-    if DISTANCE_PARAMETER not in inv.parameters:
-        raise err(
-            f"parameters must define '{DISTANCE_PARAMETER}' (for example 200000 km): "
-            "results per km need it",
-            ("parameters",),
-        )
-    params = build_parameters(texts, err)
-    values = params.evaluate()
-    b.values = values
-    _check_measure_units(inv, values, err)
-    for name, unit in (
-        ("curb_mass", "kg"),
-        ("battery_capacity", "kWh"),
-        ("battery_mass", "kg"),
-        (DISTANCE_PARAMETER, "km"),
-    ):
+    return texts
+
+
+BUILTIN_UNITS = {
+    "curb_mass": "kg",
+    "battery_capacity": "kWh",
+    "battery_mass": "kg",
+    DISTANCE_PARAMETER: "km",
+}
+MUST_BE_POSITIVE = ("curb_mass", DISTANCE_PARAMETER)
+
+
+def _check_builtin_values(params: ParameterSet, values, err) -> None:  # noqa: ANN001
+    """Built-in names and the lifetime distance have the right dimension and sign."""
+    for name, unit in BUILTIN_UNITS.items():
         q = values[name]
         kp = params.paths[name]
         if q.dimensionality != registry().get_dimensionality(parse_unit(unit)):
             got = f"{q.units:~P}" if not q.dimensionless else "a plain number without unit"
             raise err(f"{name} must be in {unit} (got {got})", kp)
-        if q.to(unit).magnitude < 0 or (
-            name in ("curb_mass", DISTANCE_PARAMETER) and q.to(unit).magnitude <= 0
-        ):
+        magnitude = q.to(unit).magnitude
+        if magnitude < 0 or (name in MUST_BE_POSITIVE and magnitude <= 0):
             raise err(f"{name} must be greater than zero", kp)
-    gwp_set = gwp or inv.method.gwp or db.default_gwp_set
-    if gwp_set not in db.gwp_sets:
-        raise err(
-            f"unknown GWP set {gwp_set!r}; known: {', '.join(sorted(db.gwp_sets))}",
-            ("method", "gwp"),
-        )
-    _check_primary_data(inv, err)
-    for step in (b.components, b.manufacturing, b.logistics, b.use, b.maintenance, b.end_of_life):
-        step()
-    db = b.db  # with the derived per-year records of a use profile
-    exchanges = tuple(ex for ex, _ in b.exchanges)
+
+
+def _evaluate_amounts(exchanges: tuple[Exchange, ...], values, err) -> np.ndarray:  # noqa: ANN001
+    """Deterministic amounts in each record's unit; every dimension or sign problem reported."""
     amounts = []
     errors: list[InputError] = []
     for ex in exchanges:
@@ -774,9 +805,8 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         except InputError as exc:
             errors.append(err(exc.message, ex.path))
             continue
-        target = parse_unit(ex.unit)
         try:
-            value = float(q.to(target).magnitude)
+            value = float(q.to(parse_unit(ex.unit)).magnitude)
         except pint.DimensionalityError:
             errors.append(
                 err(
@@ -793,18 +823,7 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         amounts.append(value)
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
-    _check_mass_balance(inv, values, exchanges, np.array(amounts), loaded)
-    return ProductSystem(
-        name=loaded.name,
-        inventory=inv,
-        exchanges=exchanges,
-        parameters=params,
-        database=db,
-        gwp_set=gwp_set,
-        amounts=np.array(amounts, dtype=np.float64),
-        parameter_values=values,
-        use_years=tuple(b.use_years),
-    )
+    return np.array(amounts, dtype=np.float64)
 
 
 PRIMARY_DATA_SECTIONS = ("manufacturing", "logistics", "use", "maintenance", "end_of_life")
