@@ -289,182 +289,233 @@ def _load_cached(root_text: str, stamp: tuple) -> Database:
     files = sorted(root.glob("*.yaml"))
     if not files:
         raise InputError("no background data files (*.yaml) found", file=root)
-    records: dict[str, Record] = {}
-    pending_inputs: dict[str, list] = {}
-    record_docs: dict[str, tuple[Document, tuple]] = {}
-    materials, chemistries, fuels, flows, gwp_sets = {}, {}, {}, {}, {}
-    trajectories: dict[str, tuple] = {}
-    default_gwp: str | None = None
-    datasets = []
-    errors: list[InputError] = []
+    acc = _Collector(root)
     for path in files:
+        acc.read(path)
+    acc.raise_errors()
+    acc.check_references()
+    linked = acc.linked_records()
+    traj = acc.converted_trajectories()
+    acc.raise_errors()
+    return Database(
+        records=linked,
+        materials={k: v[0] for k, v in acc.materials.items()},
+        chemistries={k: v[0] for k, v in acc.chemistries.items()},
+        fuels={k: v[0] for k, v in acc.fuels.items()},
+        flows=acc.flows,
+        gwp_sets=acc.gwp_sets,
+        default_gwp_set=acc.default_gwp or "",
+        datasets=tuple(acc.datasets),
+        trajectories=traj,
+    )
+
+
+class _Collector:
+    """Everything read from the background files, with where it came from, and the problems
+    found (all are reported together)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.records: dict[str, Record] = {}
+        self.pending_inputs: dict[str, list] = {}
+        self.record_docs: dict[str, tuple[Document, tuple]] = {}
+        self.materials: dict[str, tuple] = {}
+        self.chemistries: dict[str, tuple] = {}
+        self.fuels: dict[str, tuple] = {}
+        self.flows: dict[str, Flow] = {}
+        self.gwp_sets: dict[str, GwpSet] = {}
+        self.trajectories: dict[str, tuple] = {}
+        self.default_gwp: str | None = None
+        self.datasets: list[DatasetInfo] = []
+        self.errors: list[InputError] = []
+
+    def raise_errors(self) -> None:
+        if self.errors:
+            raise InputErrors(self.errors) if len(self.errors) > 1 else self.errors[0]
+
+    # -- reading -------------------------------------------------------------------------
+    def read(self, path: Path) -> None:
         try:
             doc = load_yaml(path)
             spec = validate(BackgroundFile, doc)
         except InputErrors as exc:
-            errors.extend(exc.errors)
-            continue
+            self.errors.extend(exc.errors)
+            return
         except InputError as exc:
-            errors.append(exc)
-            continue
+            self.errors.append(exc)
+            return
         rel = _rel(path)
-        datasets.append(
-            DatasetInfo(
-                spec.dataset, spec.version, rel, hashlib.sha256(path.read_bytes()).hexdigest()
-            )
-        )
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.datasets.append(DatasetInfo(spec.dataset, spec.version, rel, digest))
         for i, rspec in enumerate(spec.records):
-            kp = ("records", i)
-            if rspec.id in records:
-                errors.append(
-                    doc.error(
-                        f"duplicate record id {rspec.id!r} (also in {records[rspec.id].file})",
-                        (*kp, "id"),
-                    )
-                )
-                continue
-            try:
-                rec, inputs = convert_record(rspec, doc, kp, spec.dataset, _rel(path))
-            except InputError as exc:
-                errors.append(exc)
-                continue
-            records[rec.id] = rec
-            pending_inputs[rec.id] = inputs
-            record_docs[rec.id] = (doc, kp)
+            self._record(rspec, doc, ("records", i), spec.dataset, rel)
         for i, m in enumerate(spec.materials):
-            materials[m.id] = (
-                MaterialFamily(m.id, m.name or m.id, m.primary, m.secondary),
-                doc,
-                ("materials", i),
-            )
+            fam = MaterialFamily(m.id, m.name or m.id, m.primary, m.secondary)
+            self.materials[m.id] = (fam, doc, ("materials", i))
         for i, c in enumerate(spec.chemistries):
-            kp = ("chemistries", i)
             try:
-                chem = Chemistry(
-                    id=c.id,
-                    name=c.name,
-                    cell_materials=c.cell_materials,
-                    pack_components=c.pack_components,
-                    cell_plant_electricity=_sourced(
-                        c.cell_plant_electricity, "kWh/kWh", doc, (*kp, "cell_plant_electricity")
-                    ),
-                    cell_plant_heat=_sourced(
-                        c.cell_plant_heat, "MJ/kWh", doc, (*kp, "cell_plant_heat")
-                    ),
-                    pack_specific_energy=_sourced(
-                        c.pack_specific_energy, "kWh/kg", doc, (*kp, "pack_specific_energy")
-                    ),
-                    cell_mass_share=_sourced(c.cell_mass_share, "", doc, (*kp, "cell_mass_share")),
-                    cycle_life=_sourced(c.cycle_life, "", doc, (*kp, "cycle_life")),
+                self.chemistries[c.id] = (
+                    _chemistry(c, doc, ("chemistries", i)),
+                    doc,
+                    ("chemistries", i),
                 )
             except InputError as exc:
-                errors.append(exc)
-                continue
-            chemistries[c.id] = (chem, doc, kp)
+                self.errors.append(exc)
         for i, f in enumerate(spec.fuels):
-            fuels[f.id] = (Fuel(f.id, f.name or f.id, f.upstream, f.combustion), doc, ("fuels", i))
+            fuel = Fuel(f.id, f.name or f.id, f.upstream, f.combustion)
+            self.fuels[f.id] = (fuel, doc, ("fuels", i))
         for f in spec.flows:
-            flows[f.id] = Flow(f.id, f.name, f.origin)
+            self.flows[f.id] = Flow(f.id, f.name, f.origin)
         for g in spec.gwp_sets:
-            gwp_sets[g.id] = GwpSet(g.id, g.name, g.source, dict(g.factors))
+            self.gwp_sets[g.id] = GwpSet(g.id, g.name, g.source, dict(g.factors))
         for i, t in enumerate(spec.trajectories):
             kp = ("trajectories", i)
-            if t.id in trajectories:
-                errors.append(doc.error(f"duplicate trajectory id {t.id!r}", (*kp, "id")))
+            if t.id in self.trajectories:
+                self.errors.append(doc.error(f"duplicate trajectory id {t.id!r}", (*kp, "id")))
                 continue
-            trajectories[t.id] = (t, doc, kp)
+            self.trajectories[t.id] = (t, doc, kp)
         if spec.default_gwp_set:
-            default_gwp = spec.default_gwp_set
-    if errors:
-        raise InputErrors(errors) if len(errors) > 1 else errors[0]
+            self.default_gwp = spec.default_gwp_set
 
-    # cross references
-    def check_ref(rid: str | None, doc: Document, kp: tuple, unit: str | None = None) -> None:
+    def _record(self, rspec: RecordSpec, doc: Document, kp: tuple, dataset: str, rel: str) -> None:
+        if rspec.id in self.records:
+            self.errors.append(
+                doc.error(
+                    f"duplicate record id {rspec.id!r} (also in {self.records[rspec.id].file})",
+                    (*kp, "id"),
+                )
+            )
+            return
+        try:
+            rec, inputs = convert_record(rspec, doc, kp, dataset, rel)
+        except InputError as exc:
+            self.errors.append(exc)
+            return
+        self.records[rec.id] = rec
+        self.pending_inputs[rec.id] = inputs
+        self.record_docs[rec.id] = (doc, kp)
+
+    # -- cross checks ----------------------------------------------------------------------
+    def _ref(self, rid: str | None, doc: Document, kp: tuple, unit: str | None = None) -> None:
         if rid is None:
             return
-        if rid not in records:
-            errors.append(doc.error(f"unknown record {rid!r}{_suggest(rid, records)}", kp))
-        elif unit is not None and not _same_unit(records[rid].unit, unit):
-            errors.append(
-                doc.error(f"record {rid!r} is per {records[rid].unit}, expected per {unit}", kp)
+        if rid not in self.records:
+            self.errors.append(
+                doc.error(f"unknown record {rid!r}{_suggest(rid, self.records)}", kp)
+            )
+        elif unit is not None and not _same_unit(self.records[rid].unit, unit):
+            self.errors.append(
+                doc.error(
+                    f"record {rid!r} is per {self.records[rid].unit}, expected per {unit}", kp
+                )
             )
 
-    for fam, doc, kp in materials.values():
-        check_ref(fam.primary, doc, (*kp, "primary"), "kg")
-        check_ref(fam.secondary, doc, (*kp, "secondary"), "kg")
-    for chem, doc, kp in chemistries.values():
-        check_ref(chem.cell_materials, doc, (*kp, "cell_materials"), "kWh")
-        check_ref(chem.pack_components, doc, (*kp, "pack_components"), "kg")
-    for fuel, doc, kp in fuels.values():
-        check_ref(fuel.upstream, doc, (*kp, "upstream"))
-        check_ref(fuel.combustion, doc, (*kp, "combustion"))
-        if fuel.upstream in records and fuel.combustion in records:
-            if not _same_unit(records[fuel.upstream].unit, records[fuel.combustion].unit):
-                errors.append(doc.error("upstream and combustion records must share a unit", kp))
-    if not flows:
-        errors.append(InputError("no flows defined (characterisation.yaml missing?)", file=root))
-    for rec in records.values():
-        doc, kp = record_docs[rec.id]
-        for gas in rec.emissions:
-            if gas not in flows:
-                errors.append(
-                    doc.error(
-                        f"unknown gas {gas!r}{_suggest(gas, flows)}; known: "
-                        f"{', '.join(sorted(flows))}",
-                        (*kp, "emissions", gas),
+    def check_references(self) -> None:
+        """Families, chemistries and fuels point at records of the right unit; every gas is a
+        known flow; every GWP set covers every flow; a default GWP set exists."""
+        records, flows = self.records, self.flows
+        for fam, doc, kp in self.materials.values():
+            self._ref(fam.primary, doc, (*kp, "primary"), "kg")
+            self._ref(fam.secondary, doc, (*kp, "secondary"), "kg")
+        for chem, doc, kp in self.chemistries.values():
+            self._ref(chem.cell_materials, doc, (*kp, "cell_materials"), "kWh")
+            self._ref(chem.pack_components, doc, (*kp, "pack_components"), "kg")
+        for fuel, doc, kp in self.fuels.values():
+            self._ref(fuel.upstream, doc, (*kp, "upstream"))
+            self._ref(fuel.combustion, doc, (*kp, "combustion"))
+            if fuel.upstream in records and fuel.combustion in records:
+                if not _same_unit(records[fuel.upstream].unit, records[fuel.combustion].unit):
+                    self.errors.append(
+                        doc.error("upstream and combustion records must share a unit", kp)
                     )
-                )
-    for gset in gwp_sets.values():
-        missing = sorted(set(flows) - set(gset.factors))
-        if missing:
-            errors.append(
-                InputError(f"GWP set {gset.id} lacks factors for {', '.join(missing)}", file=root)
+        if not flows:
+            self.errors.append(
+                InputError("no flows defined (characterisation.yaml missing?)", file=self.root)
             )
-    if default_gwp is None or default_gwp not in gwp_sets:
-        errors.append(InputError("no valid default_gwp_set in the background data", file=root))
-    linked: dict[str, Record] = {}
-    for rid, rec in records.items():
-        inputs = []
-        doc, _ = record_docs[rid]
-        for in_id, q, kp in pending_inputs[rid]:
-            if in_id not in records:
-                errors.append(
-                    doc.error(
-                        f"unknown record {in_id!r}{_suggest(in_id, records)}", (*kp, "record")
+        for rec in records.values():
+            doc, kp = self.record_docs[rec.id]
+            for gas in rec.emissions:
+                if gas not in flows:
+                    self.errors.append(
+                        doc.error(
+                            f"unknown gas {gas!r}{_suggest(gas, flows)}; known: "
+                            f"{', '.join(sorted(flows))}",
+                            (*kp, "emissions", gas),
+                        )
+                    )
+        for gset in self.gwp_sets.values():
+            missing = sorted(set(flows) - set(gset.factors))
+            if missing:
+                self.errors.append(
+                    InputError(
+                        f"GWP set {gset.id} lacks factors for {', '.join(missing)}", file=self.root
                     )
                 )
-                continue
+        if self.default_gwp is None or self.default_gwp not in self.gwp_sets:
+            self.errors.append(
+                InputError("no valid default_gwp_set in the background data", file=self.root)
+            )
+
+    def linked_records(self) -> dict[str, Record]:
+        """Records with their technosphere inputs converted to (record id, amount per unit)."""
+        records = self.records
+        linked: dict[str, Record] = {}
+        for rid, rec in records.items():
+            inputs = []
+            doc, _ = self.record_docs[rid]
+            for in_id, q, kp in self.pending_inputs[rid]:
+                if in_id not in records:
+                    self.errors.append(
+                        doc.error(
+                            f"unknown record {in_id!r}{_suggest(in_id, records)}", (*kp, "record")
+                        )
+                    )
+                    continue
+                try:
+                    per = parse_unit(records[in_id].unit) / parse_unit(rec.unit)
+                    amount = float(q.to(per).m)
+                except Exception:
+                    self.errors.append(
+                        doc.error(
+                            f"amount must be in {records[in_id].unit} per {rec.unit}",
+                            (*kp, "amount"),
+                        )
+                    )
+                    continue
+                if amount < 0:
+                    self.errors.append(
+                        doc.error("input amounts must not be negative", (*kp, "amount"))
+                    )
+                inputs.append((in_id, amount))
+            linked[rid] = replace(rec, inputs=tuple(inputs))
+        return linked
+
+    def converted_trajectories(self) -> dict[str, Trajectory]:
+        traj = {}
+        for t, doc, kp in self.trajectories.values():
             try:
-                amount = float(q.to(parse_unit(records[in_id].unit) / parse_unit(rec.unit)).m)
-            except Exception:
-                errors.append(
-                    doc.error(
-                        f"amount must be in {records[in_id].unit} per {rec.unit}", (*kp, "amount")
-                    )
-                )
-                continue
-            if amount < 0:
-                errors.append(doc.error("input amounts must not be negative", (*kp, "amount")))
-            inputs.append((in_id, amount))
-        linked[rid] = replace(rec, inputs=tuple(inputs))
-    traj = {}
-    for t, doc, kp in trajectories.values():
-        try:
-            traj[t.id] = _trajectory(t, records, doc, kp)
-        except InputError as exc:
-            errors.append(exc)
-    if errors:
-        raise InputErrors(errors) if len(errors) > 1 else errors[0]
-    return Database(
-        records=linked,
-        materials={k: v[0] for k, v in materials.items()},
-        chemistries={k: v[0] for k, v in chemistries.items()},
-        fuels={k: v[0] for k, v in fuels.items()},
-        flows=flows,
-        gwp_sets=gwp_sets,
-        default_gwp_set=default_gwp,
-        datasets=tuple(datasets),
-        trajectories=traj,
+                traj[t.id] = _trajectory(t, self.records, doc, kp)
+            except InputError as exc:
+                self.errors.append(exc)
+        return traj
+
+
+def _chemistry(c: Any, doc: Document, kp: tuple) -> Chemistry:
+    """A battery chemistry with its sourced constants unit-checked."""
+    return Chemistry(
+        id=c.id,
+        name=c.name,
+        cell_materials=c.cell_materials,
+        pack_components=c.pack_components,
+        cell_plant_electricity=_sourced(
+            c.cell_plant_electricity, "kWh/kWh", doc, (*kp, "cell_plant_electricity")
+        ),
+        cell_plant_heat=_sourced(c.cell_plant_heat, "MJ/kWh", doc, (*kp, "cell_plant_heat")),
+        pack_specific_energy=_sourced(
+            c.pack_specific_energy, "kWh/kg", doc, (*kp, "pack_specific_energy")
+        ),
+        cell_mass_share=_sourced(c.cell_mass_share, "", doc, (*kp, "cell_mass_share")),
+        cycle_life=_sourced(c.cycle_life, "", doc, (*kp, "cycle_life")),
     )
 
 
