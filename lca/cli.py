@@ -83,8 +83,12 @@ def _default_output(name: str) -> Path:
 def print_result(result) -> None:  # noqa: ANN001
     """A readable summary table of a result."""
     total = result.total_kg_co2e
-    title = f"{result.name}: {result.vehicle.get('name', '')}, cradle to grave, {result.gwp_set}"
-    t = Table(title=escape(title), title_justify="left")
+    title = (
+        f"{result.name}: {result.vehicle.get('name', '')}, cradle to grave, "
+        f"GWP100 {result.gwp_set}, kg CO2e per vehicle"
+    )
+    out.print(f"[bold]{escape(title)}[/]")
+    t = Table()
     t.add_column("Life-cycle stage")
     t.add_column("kg CO2e", justify="right")
     t.add_column("%", justify="right")
