@@ -30,8 +30,9 @@ def registry() -> pint.UnitRegistry:
 def normalise(text: str) -> str:
     """Make ``kWh/100km`` mean kWh per (100 km), as every reader of a car brochure expects.
 
-    pint alone reads ``kWh/100km`` as ``kWh / 100 * km``.
+    pint alone reads ``kWh/100km`` as ``kWh / 100 * km``. ``30 %`` means 30 percent.
     """
+    text = text.replace("%", " percent ")
     return _PER_NUMBER.sub(lambda m: f"/({m.group(1)} {m.group(2)})", text)
 
 

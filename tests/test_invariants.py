@@ -115,3 +115,16 @@ def test_another_unit_changes_nothing(tiny_db, tmp_path, old, new):
     assert b.total_kg_co2e == pytest.approx(a.total_kg_co2e, rel=1e-9)
     for stage, v in a.stages_kg_co2e.items():
         assert b.stages_kg_co2e[stage] == pytest.approx(v, rel=1e-9, abs=1e-9)
+
+
+def test_percent_is_a_unit(tiny_db, tmp_path):
+    text = TINY_EV.read_text().replace(
+        "consumption: {value: 15 kWh/100km, source: test}",
+        "consumption: {value: 15 kWh/100km * share, source: test}\n"
+        "  share: {value: 50 %, source: test}",
+    )
+    p = tmp_path / "pct.yaml"
+    p.write_text(text)
+    r = run(load_input(p), tiny_db)
+    # half the consumption: 7,500 kWh of grid B at 0.1 kg/kWh
+    assert r.stages_kg_co2e["use"] == pytest.approx(750.0, rel=1e-9)
