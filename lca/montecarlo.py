@@ -497,20 +497,57 @@ def summary(values: np.ndarray) -> dict[str, float]:
 
 def break_even_km(a: Model, b: Model, xa: np.ndarray, xb: np.ndarray) -> np.ndarray:
     """Distance (km) at which system ``a`` (e.g. electric) has emitted as much as ``b`` (the
-    combustion reference), per sample. Both footprints are affine in the lifetime distance; each
-    is evaluated at the sample's distance d and at 2 d. ``inf`` where ``a`` never catches up."""
-    d = parameter_values(a, xa)[DISTANCE_PARAMETER]
-    d = np.broadcast_to(np.asarray(d, dtype=np.float64), (xa.shape[0],))
-    ta1 = evaluate(a, xa, {DISTANCE_PARAMETER: d}).total
-    ta2 = evaluate(a, xa, {DISTANCE_PARAMETER: 2 * d}).total
-    tb1 = evaluate(b, xb, {DISTANCE_PARAMETER: d}).total
-    tb2 = evaluate(b, xb, {DISTANCE_PARAMETER: 2 * d}).total
-    slope_a, slope_b = (ta2 - ta1) / d, (tb2 - tb1) / d
-    fixed_a, fixed_b = ta1 - slope_a * d, tb1 - slope_b * d
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x = (fixed_a - fixed_b) / (slope_b - slope_a)
-    x = np.where(slope_b > slope_a, np.maximum(x, 0.0), np.inf)
-    return x * a.distance_km_per_si
+    combustion reference), per sample; ``inf`` where it does not within the search limit.
+
+    Same convention as ``lca.compare`` (so the deterministic figure is the one ``vlca compare``
+    prints): production stages at km 0, use and maintenance spread evenly over the lifetime
+    distance (and continuing at that rate beyond it), end of life a step at the lifetime.
+    A use profile's year-by-year rates are averaged here.
+    """
+    from .compare import (
+        BREAK_EVEN_LIMIT_KM,
+        DISTANCE_STAGES,
+        END_OF_LIFE_STAGE,
+        PRODUCTION_STAGES,
+    )
+
+    def parts(m: Model, x: np.ndarray) -> tuple[np.ndarray, ...]:
+        out = evaluate(m, x)
+        idx = {s: i for i, s in enumerate(m.stages)}
+        stages = out.stages.astype(np.float64)
+        production = sum(stages[idx[s]] for s in PRODUCTION_STAGES)
+        life = out.distance_km
+        rate = sum(stages[idx[s]] for s in DISTANCE_STAGES) / life
+        return production, rate, stages[idx[END_OF_LIFE_STAGE]], life
+
+    pa, ra, ea, la = parts(a, xa)
+    pb, rb, eb, lb = parts(b, xb)
+    limit = np.full_like(la, BREAK_EVEN_LIMIT_KM)
+
+    def diff(x: np.ndarray) -> np.ndarray:
+        return (pa + ra * x + np.where(x >= la, ea, 0.0)) - (
+            pb + rb * x + np.where(x >= lb, eb, 0.0)
+        )
+
+    points = [
+        np.zeros_like(la),
+        np.minimum(np.minimum(la, lb), limit),
+        np.minimum(np.maximum(la, lb), limit),
+        limit,
+    ]
+    result = np.full_like(la, np.inf)
+    slope = ra - rb
+    for s, e in zip(points, points[1:], strict=False):
+        open_ = ~np.isfinite(result) & (e > s)
+        ds = diff(s)
+        hit_start = open_ & (ds <= 0.0)
+        result = np.where(hit_start, s, result)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crossing = s + ds / -slope
+        hit_inside = open_ & ~hit_start & (slope < 0.0) & (crossing < e)
+        result = np.where(hit_inside, crossing, result)
+    at_limit = ~np.isfinite(result) & (diff(limit) <= 0.0)
+    return np.where(at_limit, limit, result)
 
 
 def draw_for(models: Sequence[Model], seed: int, start: int, stop: int) -> list[np.ndarray]:

@@ -179,15 +179,19 @@ def test_break_even_against_a_combustion_car(uncertain):
     ev = uncertain[1]
     ref = _fuel_car()
     be = unc.break_even(ev, ref, 5000, seed=1)
-    # deterministic: EV fixed part vs the fuel car's, over their per-km difference (checked by
-    # evaluating both totals at the break-even distance)
+    # deterministic, the convention of lca.compare: production stages at km 0, use and
+    # maintenance per km, end of life at the lifetime (the crossing is before it here)
     km = be["deterministic_km"]
     assert km is not None and km > 0
-    d = np.array([km * 1000.0])
-    row_a, row_b = deterministic_row(ev.inputs), deterministic_row(ref.inputs)
-    ta = mc.evaluate(ev, row_a, {"lifetime_distance": d}).total[0]
-    tb = mc.evaluate(ref, row_b, {"lifetime_distance": d}).total[0]
-    assert ta == pytest.approx(tb, rel=1e-9)
+
+    def parts(m):
+        out = mc.evaluate(m, deterministic_row(m.inputs))
+        st = dict(zip(m.stages, out.stages[:, 0], strict=True))
+        production = st["materials"] + st["battery"] + st["manufacturing"] + st["logistics"]
+        return production, (st["use"] + st["maintenance"]) / out.distance_km[0]
+
+    (pa, ra), (pb, rb) = parts(ev), parts(ref)
+    assert km == pytest.approx((pa - pb) / (rb - ra), rel=1e-9)
     dist = be["distribution_km"]
     assert dist["p2_5"] < km < dist["p97_5"]
 
@@ -358,3 +362,23 @@ def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path):
     r = runner.invoke(app, ["export", str(LINEAR), "--format", "nope", "-o", str(tmp_path / "x")])
     assert r.exit_code == 2
     assert not any(tmp_path.iterdir())
+
+
+def test_break_even_matches_compare_on_the_reference_cars():
+    from lca.background import load_background
+    from lca.compare import break_even_km, curve
+    from lca.inputs import load_input
+    from lca.montecarlo import compile_model
+    from lca.pipeline import run_loaded
+    from lca.system import build_system
+
+    db = load_background()
+    root = Path(__file__).resolve().parent.parent / "scenarios"
+    models, results = [], []
+    for name in ("compact-suv-bev-eu.yaml", "compact-suv-petrol.yaml"):
+        loaded = load_input(root / name)
+        models.append(compile_model(build_system(loaded, db), loaded.sources.error))
+        results.append(run_loaded(loaded, background=db, measures=False))
+    det = unc.break_even(models[0], models[1], 200, seed=3)["deterministic_km"]
+    expected = break_even_km(curve(results[0]), curve(results[1]))
+    assert det == pytest.approx(expected, rel=1e-9)
