@@ -167,6 +167,7 @@ class _Builder:
     def components(self) -> None:
         for ci, comp in enumerate(self.inv.components):
             base = ("components", ci)
+            self.processing(ci, comp)
             if comp.chemistry is not None:
                 self.battery(ci, comp)
                 continue
@@ -227,6 +228,23 @@ class _Builder:
                         kind="material-primary",
                         rec_kp=(*kp, "material"),
                     )
+
+    def processing(self, ci: int, comp) -> None:  # noqa: ANN001
+        """Supplier processing of a component's parts (forming, finishing): its stage is the
+        component's (battery or materials); not part of the mass balance."""
+        stage = "battery" if comp.chemistry is not None else "materials"
+        for pi, item in enumerate(comp.processing):
+            kp = ("components", ci, "processing", pi)
+            self.add(
+                stage,
+                comp.id,
+                item.record,
+                self.raw(item.amount, (*kp, "amount")),
+                f"{comp.id}: {item.description or item.id}",
+                (*kp, "amount"),
+                kind="processing",
+                rec_kp=(*kp, "record"),
+            )
 
     def cff(self, family: str, kp: KeyPath):  # noqa: ANN201
         """CFF parameters of ``family`` (error at ``kp`` when there are none)."""

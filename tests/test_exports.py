@@ -52,9 +52,9 @@ def test_pact_validates_and_adds_up(tmp_path):
     assert vehicle["pcf"]["crossSectoralStandards"] == ["ISO14067"]
     assert vehicle["pcf"]["ipccCharacterizationFactors"] == ["AR6"]
     assert float(battery["pcf"]["productMassPerDeclaredUnit"]) == pytest.approx(400.0)
-    # process exclusions only (capital goods and overheads are outside PACT's boundary)
-    expected = (3.0 + 0.6) / 100 * res.total_kg_co2e / c2g * 100
-    assert float(vehicle["pcf"]["exemptedEmissionsPercent"]) == pytest.approx(expected, abs=1e-3)
+    # process exclusions only (capital goods and overheads are outside PACT's boundary, and the
+    # reference car models part forming and steel finishing instead of excluding them)
+    assert float(vehicle["pcf"]["exemptedEmissionsPercent"]) == 0.0
     assert vehicle["id"] != battery["id"]
     # same inputs, same ids
     assert _pact(tmp_path, company="Example Motors")[0]["id"] == vehicle["id"]
@@ -75,6 +75,26 @@ def test_pact_schema_rejects_what_the_spec_forbids(tmp_path):
     bad = json.loads(json.dumps(data))
     bad[0]["pcf"]["dqi"]["technologicalDQR"] = "3.5"
     assert not v.is_valid(bad)
+    bad = json.loads(json.dumps(data))
+    bad[0]["pcf"]["exemptedEmissionsPercent"] = "6.8"  # PACT allows 0 to 5
+    assert not v.is_valid(bad)
+
+
+def test_pact_refuses_more_than_five_percent_exempted(tmp_path):
+    import textwrap
+
+    s = tmp_path / "s.yaml"
+    s.write_text(textwrap.dedent(f"""\
+        scenario: {{name: big-exclusion, extends: {SCENARIO}}}
+        overrides:
+          boundary.exclusions.capital-goods.category: process
+          boundary.exclusions.capital-goods.estimated_share_percent: 4.0
+        """))
+    out = tmp_path / "p.json"
+    r = CliRunner().invoke(app, ["export", str(s), "-f", "pact", "--company", "X", "-o", str(out)])
+    assert r.exit_code == 2, r.output
+    assert "at most 5 %" in r.stderr and "boundary.exclusions" in r.stderr
+    assert not out.exists()
 
 
 def test_pact_needs_a_company(tmp_path):

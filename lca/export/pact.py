@@ -66,6 +66,10 @@ def reference_year(run: Run) -> int:
     return max(run.system.database.records[r].reference_year for r in used)
 
 
+# PACT Technical Specification: exemptedEmissionsPercent is a number from 0 to 5
+PACT_MAX_EXEMPTED_PERCENT = 5.0
+
+
 def _exempted(run: Run, stages: tuple[str, ...], base_total: float) -> tuple[float, str]:
     """Exempted emissions in % of ``base_total``: the inventory's process exclusions in
     ``stages`` (capital goods and overheads are outside PACT's boundary, not exemptions)."""
@@ -88,6 +92,14 @@ def _pcf(run: Run, p: Part, mass_kg: float, stages: tuple[str, ...], year: int, 
     excl = p.fossil + p.land_use_change + p.biogenic_non_co2
     incl = excl + p.biogenic_co2  # biogenic CO2 uptake is not modelled (0)
     exempt_pct, exempt_text = _exempted(run, stages, p.total)
+    if exempt_pct > PACT_MAX_EXEMPTED_PERCENT:
+        raise run.loaded.sources.error(
+            f"the process exclusions in the cradle-to-gate stages come to {exempt_pct:.1f} % of "
+            f"the cradle-to-gate footprint; PACT allows at most {PACT_MAX_EXEMPTED_PERCENT:g} % "
+            "of exempted emissions: model them (for example as a component's 'processing') or "
+            "revise their estimated shares",
+            ("boundary", "exclusions"),
+        )
     sys = run.system
     pcf: dict[str, Any] = {
         "declaredUnitOfMeasurement": "piece",

@@ -50,12 +50,27 @@ class MaterialUse(Strict):
     note: str | None = None
 
 
+class Input(Strict):
+    """A generic input: ``amount`` of background record ``record`` (its unit)."""
+
+    id: Id
+    record: Id
+    amount: Amount
+    description: str | None = None
+    source: SourceRef | None = None
+
+
 class Component(Strict):
-    """A part of the vehicle: materials, or a traction battery when ``chemistry`` is given."""
+    """A part of the vehicle: materials, or a traction battery when ``chemistry`` is given.
+
+    ``processing``: inputs that turn the materials into parts at suppliers (forming, finishing),
+    counted in the component's stage but not in the bill of materials' mass.
+    """
 
     id: Id
     description: str | None = None
     materials: list[MaterialUse] = Field(default_factory=list)
+    processing: list[Input] = Field(default_factory=list)
     chemistry: Id | None = None
     capacity: Amount | None = None
     mass: Amount | None = None
@@ -96,8 +111,10 @@ class Component(Strict):
                     "a battery component needs 'cell_plant_electricity' (the cell plant's "
                     "electricity supply, for example grid:CN)"
                 )
-        elif not self.materials:
-            raise ValueError("a component needs 'materials' (or 'chemistry' for a battery)")
+        elif not self.materials and not self.processing:
+            raise ValueError(
+                "a component needs 'materials' or 'processing' (or 'chemistry' for a battery)"
+            )
         return self
 
 
@@ -215,16 +232,6 @@ class Use(Strict):
         if self.electricity is None and self.fuel is None:
             raise ValueError("the use phase needs 'electricity' or 'fuel' (or both)")
         return self
-
-
-class Input(Strict):
-    """A generic input: ``amount`` of background record ``record`` (its unit)."""
-
-    id: Id
-    record: Id
-    amount: Amount
-    description: str | None = None
-    source: SourceRef | None = None
 
 
 class Recovered(Strict):
