@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .engine import Calculation
-from .system import STAGES
+from .system import MATERIAL_MASS_PREFIX, STAGES
 
 SCHEMA_VERSION = "1.0"
 HOTSPOT_COUNT = 10
@@ -293,7 +293,14 @@ def assemble(
     )
     params = {}
     builtin = _builtin_sources(system)
+    used = _referenced_names(system)
     for name in system.parameters.order:
+        if (
+            name.startswith(MATERIAL_MASS_PREFIX)
+            and name not in inv.parameters
+            and name not in used
+        ):
+            continue  # a built-in material mass nothing refers to
         q = system.parameter_values[name]
         spec = inv.parameters.get(name)
         src = spec.source if spec else builtin.get(name, "derived (built-in)")
@@ -354,12 +361,27 @@ def _use_profile(system: Any, contrib: np.ndarray) -> tuple[dict[str, Any], ...]
     return tuple(rows.values())
 
 
+def _referenced_names(system: Any) -> set[str]:
+    """Names used by any exchange amount or parameter expression."""
+    names: set[str] = set()
+    for ex in system.exchanges:
+        names |= set(ex.amount.names)
+    for expr in system.parameters.expressions.values():
+        names |= set(expr.names)
+    return names
+
+
 def _builtin_sources(system: Any) -> dict[str, Any]:
     """Sources of the built-in parameters: battery chemistry constants cite the background
     data; the others say what they are derived from."""
-    from .system import BUILTINS, CHEMISTRY_FIELDS, chemistry_parameter
+    from .system import BUILTINS, CHEMISTRY_FIELDS, chemistry_parameter, material_mass_parameter
 
     out: dict[str, Any] = {name: f"derived: {what}" for name, what in BUILTINS.items()}
+    for comp in system.inventory.components:
+        for mat in comp.materials:
+            out[material_mass_parameter(mat.material)] = (
+                f"derived: the sum of the bill-of-materials lines of {mat.material}"
+            )
     for chem in system.database.chemistries.values():
         for field_name in CHEMISTRY_FIELDS:
             q = getattr(chem, field_name)

@@ -55,6 +55,15 @@ CHEMISTRY_FIELDS = {
 }
 
 
+MATERIAL_MASS_PREFIX = "mass_"
+
+
+def material_mass_parameter(material: str) -> str:
+    """Name of the built-in parameter holding the bill of materials' mass of ``material``
+    (``mass_steel``, ``mass_aluminium_cn``): usable in end-of-life amounts."""
+    return MATERIAL_MASS_PREFIX + re.sub(r"[^A-Za-z0-9]", "_", material)
+
+
 def chemistry_parameter(chemistry: str, field_name: str) -> str:
     """Name of the built-in parameter holding ``field_name`` of battery chemistry ``chemistry``."""
     return "chem_" + re.sub(r"[^A-Za-z0-9]", "_", chemistry) + "_" + field_name
@@ -760,6 +769,7 @@ def _parameter_texts(inv: Inventory, db: Database, b: _Builder, err) -> dict:  #
                 ("parameters", name),
             )
     texts["curb_mass"] = (inv.vehicle.curb_mass, ("vehicle", "curb_mass"))
+    _material_mass_texts(inv, texts, err)
     batteries = [(i, c) for i, c in enumerate(inv.components) if c.chemistry is not None]
     for i, c in batteries:
         if c.chemistry not in db.chemistries:
@@ -789,6 +799,25 @@ def _parameter_texts(inv: Inventory, db: Database, b: _Builder, err) -> dict:  #
         ("components", batteries[0][0]) if batteries else ("components",),
     )
     return texts
+
+
+def _material_mass_texts(inv: Inventory, texts: dict, err) -> None:  # noqa: ANN001
+    """Built-in ``mass_<material>``: the sum of the bill-of-materials lines of each material."""
+    lines: dict[str, list[tuple[object, KeyPath]]] = {}
+    for ci, comp in enumerate(inv.components):
+        for mi, mat in enumerate(comp.materials):
+            lines.setdefault(mat.material, []).append(
+                (mat.mass, ("components", ci, "materials", mi, "mass"))
+            )
+    for material, items in lines.items():
+        name = material_mass_parameter(material)
+        if name in texts:
+            raise err(
+                f"'{name}' is a built-in name (the mass of {material} in the bill of "
+                "materials); choose another name",
+                ("parameters", name),
+            )
+        texts[name] = (" + ".join(_p(m) for m, _ in items), items[0][1])
 
 
 BUILTIN_UNITS = {

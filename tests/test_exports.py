@@ -84,12 +84,14 @@ def test_pact_refuses_more_than_five_percent_exempted(tmp_path):
     import textwrap
 
     s = tmp_path / "s.yaml"
-    s.write_text(textwrap.dedent(f"""\
+    s.write_text(
+        textwrap.dedent(f"""\
         scenario: {{name: big-exclusion, extends: {SCENARIO}}}
         overrides:
           boundary.exclusions.capital-goods.category: process
           boundary.exclusions.capital-goods.estimated_share_percent: 4.0
-        """))
+        """)
+    )
     out = tmp_path / "p.json"
     r = CliRunner().invoke(app, ["export", str(s), "-f", "pact", "--company", "X", "-o", str(out)])
     assert r.exit_code == 2, r.output

@@ -110,3 +110,19 @@ def test_measure_on_unknown_parameter_is_an_error(tiny_db, tmp_path):
     p.write_text(TINY_EV.read_text().replace("applies_to: consumption", "applies_to: consumptn"))
     with pytest.raises(InputError, match="consumptn"):
         run_file(p, background=tiny_db)
+
+
+def test_material_mass_builtin(tiny_db, tmp_path):
+    text = TINY_EV.read_text().replace(
+        "{material: steel, mass: 700 kg}", "{material: steel, mass: mass_steel}"
+    )
+    p = tmp_path / "m.yaml"
+    p.write_text(text)
+    r = run_file(p, background=tiny_db)
+    # all 800 kg of steel recovered: -(2.0 - 0.5) x 800, reported apart from the total
+    assert r.credits_kg_co2e == pytest.approx(-1200.0, rel=REL)
+    assert r.parameters["mass_steel"]["value"] == pytest.approx(800.0)
+    p.write_text(
+        text.replace("mass: 800 kg, recycled_mass: 200 kg", "mass: 1000 kg, recycled_mass: 200 kg")
+    )
+    assert run_file(p, background=tiny_db).credits_kg_co2e == pytest.approx(-1500.0, rel=REL)
