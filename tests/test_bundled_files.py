@@ -56,7 +56,9 @@ def test_bundled_file_validates_and_runs(path, tmp_path):
     runner = CliRunner()
     res = runner.invoke(app, ["validate", str(path)])
     assert res.exit_code == 0, res.stderr
-    res = runner.invoke(app, ["run", str(path), "--output", str(tmp_path), "--quiet"])
+    res = runner.invoke(
+        app, ["run", str(path), "--output", str(tmp_path), "--quiet", "--no-charts"]
+    )
     assert res.exit_code == 0, res.stderr
     data = json.loads((tmp_path / "result.json").read_text())
     for key in (
