@@ -43,6 +43,24 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+def _stacked_bars(ax: Any, y: Sequence[Any], by_stage: Mapping[str, Sequence[float]]) -> list:
+    """Horizontal bars stacked stage by stage in the shared stage colours; returns the totals."""
+    left = [0.0] * len(y)
+    for stage, vals in by_stage.items():
+        ax.barh(
+            y,
+            vals,
+            left=left,
+            color=STAGE_COLOURS[stage],
+            edgecolor=EDGE,
+            linewidth=0.4,
+            label=STAGE_NAMES[stage],
+            height=0.7,
+        )
+        left = [a + b for a, b in zip(left, vals, strict=True)]
+    return left
+
+
 def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
@@ -59,20 +77,11 @@ def stages_chart(results: Sequence[Res], title: str | None = None) -> Figure:
     ax = fig.add_subplot()
     names = [str(d["name"]) for d in dicts]
     y = list(range(n))[::-1]
-    left = [0.0] * n
-    for stage in STAGES:
-        vals = [float(d["stages_kg_co2e"].get(stage, 0.0)) / TONNE for d in dicts]
-        ax.barh(
-            y,
-            vals,
-            left=left,
-            color=STAGE_COLOURS[stage],
-            edgecolor=EDGE,
-            linewidth=0.4,
-            label=STAGE_NAMES[stage],
-            height=0.7,
-        )
-        left = [a + b for a, b in zip(left, vals, strict=True)]
+    left = _stacked_bars(
+        ax,
+        y,
+        {st: [float(d["stages_kg_co2e"].get(st, 0.0)) / TONNE for d in dicts] for st in STAGES},
+    )
     top = max(left) if left else 1.0
     for yi, d, tot in zip(y, dicts, left, strict=True):
         ax.text(
@@ -272,21 +281,8 @@ def components_chart(result: Res) -> Figure:
     comps = sorted(per, key=lambda c: sum(per[c].values()))
     fig = _figure(9, 1.6 + 0.4 * max(len(comps), 1))
     ax = fig.add_subplot()
-    left = [0.0] * len(comps)
     used = [st for st in STAGES if any(per[c].get(st) for c in comps)]
-    for stage in used:
-        vals = [per[c].get(stage, 0.0) for c in comps]
-        ax.barh(
-            comps,
-            vals,
-            left=left,
-            color=STAGE_COLOURS[stage],
-            edgecolor=EDGE,
-            linewidth=0.4,
-            label=STAGE_NAMES[stage],
-            height=0.7,
-        )
-        left = [a + b for a, b in zip(left, vals, strict=True)]
+    left = _stacked_bars(ax, comps, {st: [per[c].get(st, 0.0) for c in comps] for st in used})
     top = max(left) if left else 1.0
     for yi, tot in enumerate(left):
         ax.text(tot + 0.01 * top, yi, f"{tot:,.2f} t", va="center", fontsize=8)

@@ -11,6 +11,22 @@ from lca.errors import InputError
 from tests.conftest import TINY_BACKGROUND
 
 
+def record(rid: str, emissions: str, extra: str = "") -> str:
+    """One background record in YAML (the fields every record needs)."""
+    return f"""  - id: {rid}
+    name: {rid}
+    category: material
+    unit: kg
+    emissions: {emissions}
+    geography: GLO
+    reference_year: 2023
+    source: {{title: t}}
+{extra}"""
+
+
+HEADER = 'dataset: extra\nversion: "1"\nrecords:\n'
+
+
 def folder_with(tmp_path, extra: str):
     d = tmp_path / "bg"
     shutil.copytree(TINY_BACKGROUND, d)
@@ -27,36 +43,11 @@ def test_emissions_converted_to_kg_per_reference_unit(tiny_db):
 def test_all_problems_reported_with_file_and_line(tmp_path):
     d = folder_with(
         tmp_path,
-        """dataset: extra
-version: "1"
-records:
-  - id: x:wrong-dimension
-    name: wrong
-    category: material
-    unit: kg
-    emissions: {co2_fossil: 2 kWh/kg}
-    geography: GLO
-    reference_year: 2023
-    source: {title: t}
-  - id: x:unknown-gas
-    name: gas
-    category: material
-    unit: kg
-    emissions: {co3: 1 kg/kg}
-    geography: GLO
-    reference_year: 2023
-    source: {title: t}
-  - id: steel:primary
-    name: duplicate
-    category: material
-    unit: kg
-    emissions: {co2_fossil: 1 kg/kg}
-    geography: GLO
-    reference_year: 2023
-    source: {title: t}
-materials:
-  - {id: fam, primary: no:such-record}
-""",
+        HEADER
+        + record("x:wrong-dimension", "{co2_fossil: 2 kWh/kg}")
+        + record("x:unknown-gas", "{co3: 1 kg/kg}")
+        + record("steel:primary", "{co2_fossil: 1 kg/kg}")
+        + "materials:\n  - {id: fam, primary: no:such-record}\n",
     )
     with pytest.raises(InputError) as exc:
         load_background(d)
@@ -68,20 +59,9 @@ materials:
 def test_unknown_gas_and_reference(tmp_path):
     d = folder_with(
         tmp_path,
-        """dataset: extra
-version: "1"
-records:
-  - id: x:unknown-gas
-    name: gas
-    category: material
-    unit: kg
-    emissions: {co3: 1 kg/kg}
-    geography: GLO
-    reference_year: 2023
-    source: {title: t}
-materials:
-  - {id: fam, primary: no:such-record}
-""",
+        HEADER
+        + record("x:unknown-gas", "{co3: 1 kg/kg}")
+        + "materials:\n  - {id: fam, primary: no:such-record}\n",
     )
     with pytest.raises(InputError) as exc:
         load_background(d)
@@ -93,18 +73,7 @@ materials:
 def test_co2e_needs_gwp_basis(tmp_path):
     d = folder_with(
         tmp_path,
-        """dataset: extra
-version: "1"
-records:
-  - id: x:co2e
-    name: aggregated
-    category: material
-    unit: kg
-    emissions: {co2e: 1 kg/kg}
-    geography: GLO
-    reference_year: 2023
-    source: {title: t}
-""",
+        HEADER + record("x:co2e", "{co2e: 1 kg/kg}"),
     )
     with pytest.raises(InputError, match="gwp_basis"):
         load_background(d)
