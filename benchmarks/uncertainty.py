@@ -26,13 +26,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from lca import montecarlo as mc  # noqa: E402
-from lca import uncertainty as unc  # noqa: E402
-from lca.background import load_background  # noqa: E402
-from lca.engine import brightway_sample_scores  # noqa: E402
-from lca.export import datapackage as dpx  # noqa: E402
-from lca.inputs import load_input  # noqa: E402
-from lca.system import build_system  # noqa: E402
+from lca.analysis import uncertainty as unc  # noqa: E402
+from lca.calc import montecarlo as mc  # noqa: E402
+from lca.calc.engine import brightway_sample_scores  # noqa: E402
+from lca.inputs.loader import load_input  # noqa: E402
+from lca.model.background import load_background  # noqa: E402
+from lca.model.system import build_system  # noqa: E402
+from lca.outputs.export import datapackage as dpx  # noqa: E402
 
 TARGETS = {
     "engine_seconds_1e6": 1.5,

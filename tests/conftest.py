@@ -17,13 +17,13 @@ TINY_EV = DATA / "inventories" / "tiny-ev.yaml"
 
 @pytest.fixture(scope="session")
 def tiny_db():
-    from lca.background import load_background
+    from lca.model.background import load_background
 
     return load_background(TINY_BACKGROUND)
 
 
 @pytest.fixture(scope="session")
 def bundled_db():
-    from lca.background import load_background
+    from lca.model.background import load_background
 
     return load_background()

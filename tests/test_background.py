@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from lca.background import load_background
 from lca.errors import InputError
+from lca.model.background import load_background
 from tests.conftest import TINY_BACKGROUND
 
 

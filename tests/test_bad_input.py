@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lca.cli import app
+from lca.cli.app import app
 from tests.conftest import ROOT, TINY_BACKGROUND, TINY_EV
 
 runner = CliRunner()
@@ -189,7 +189,7 @@ def test_yes_no_stay_strings(tmp_path):
 
 
 def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
-    from lca import yamlio
+    from lca.inputs import yamlio
 
     calls = {"n": 0}
     real = yamlio.os.replace

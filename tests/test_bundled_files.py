@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from lca.cli import app
-from lca.pipeline import run_file
+from lca.analysis.pipeline import run_file
+from lca.cli.app import app
 from tests.conftest import ROOT
 
 INVENTORIES = sorted((ROOT / "inventories" / "vehicles").glob("*.yaml"))

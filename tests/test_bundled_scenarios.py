@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lca.inputs import load_scenarios
-from lca.pipeline import run_loaded
+from lca.analysis.pipeline import run_loaded
+from lca.inputs.loader import load_scenarios
 
 ROOT = Path(__file__).parent.parent / "scenarios"
 FILES = sorted(ROOT.rglob("*.yaml"))

@@ -19,8 +19,8 @@ SCENARIO = ROOT / "scenarios" / "compact-suv-bev-eu.yaml"
 CHECK = r"""
 import json, sys, warnings
 warnings.simplefilter("ignore")
-from lca.pipeline import analyse_file
-from lca.export.bw2data import write_project
+from lca.analysis.pipeline import analyse_file
+from lca.outputs.export.bw2data import write_project
 import bw2calc as bc, bw2data as bd
 run = analyse_file(sys.argv[1])
 info = write_project(run, "vlca-test")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from lca.cli import app
+from lca.cli.app import app
 
 ROOT = Path(__file__).parent.parent / "scenarios"
 runner = CliRunner()
@@ -74,7 +74,7 @@ def test_compare_with_paired_uncertainty(tmp_path):
 
     from typer.testing import CliRunner
 
-    from lca.cli import app
+    from lca.cli.app import app
     from tests.conftest import ROOT
 
     files = [ROOT / "scenarios" / f for f in ("compact-suv-bev-eu.yaml", "compact-suv-petrol.yaml")]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lca import charts
-from lca.compare import break_even_km, compare, comparison_csv, curve
-from lca.system import STAGES
+from lca.analysis.compare import break_even_km, compare, comparison_csv, curve
+from lca.model.system import STAGES
+from lca.outputs import charts
 
 
 def car(name, powertrain, production, use, eol=0.0, life=200000.0, maintenance=0.0, profile=()):
@@ -131,7 +131,7 @@ def test_stage_colours_are_the_same_in_every_chart():
 def test_bundled_comparison_numbers_are_published_range(tmp_path):
     """The EU reference against the petrol reference: break-even inside the validation band of
     docs/published-lcas.md (20,000-60,000 km on the EU grid)."""
-    from lca.pipeline import run_file
+    from lca.analysis.pipeline import run_file
 
     root = Path(__file__).parent.parent / "scenarios"
     ev = run_file(root / "compact-suv-bev-eu.yaml", measures=False)

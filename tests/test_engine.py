@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lca import engine
+from lca.calc import engine
+from lca.calc.matrices import ROOT_ID, datapackage, entries, registry_for
 from lca.errors import CalculationError
-from lca.inputs import load_input
-from lca.matrices import ROOT_ID, datapackage, entries, registry_for
-from lca.system import build_system
+from lca.inputs.loader import load_input
+from lca.model.system import build_system
 from tests.conftest import ROOT, TINY_EV
 
 VEHICLES = sorted((ROOT / "inventories" / "vehicles").glob("*.yaml"))

@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from lca.cli import app
-from lca.export import FORMATS, ExportRequest, export
-from lca.pipeline import analyse_file
-from lca.quality import assess
+from lca.analysis.pipeline import analyse_file
+from lca.analysis.quality import assess
+from lca.cli.app import app
+from lca.outputs.export import FORMATS, ExportRequest, export
 
 ROOT = Path(__file__).parent.parent
 SCENARIO = ROOT / "scenarios" / "compact-suv-bev-eu.yaml"
@@ -194,7 +194,7 @@ def test_quality_weights_and_primary_data(tmp_path):
 def test_as_writer_adapts_to_a_loaded_system_registry(tmp_path):
     from types import SimpleNamespace
 
-    from lca.export import as_writer
+    from lca.outputs.export import as_writer
 
     run = bev()
     opts = SimpleNamespace(output=tmp_path / "b.json", extra={})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lca.pipeline import run_file
+from lca.analysis.pipeline import run_file
 from tests.conftest import TINY_EV
 
 REL = 1e-9

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lca.inputs import load_input
-from lca.pipeline import run_loaded
+from lca.analysis.pipeline import run_loaded
+from lca.inputs.loader import load_input
 from tests.conftest import ROOT, TINY_EV
 
 REL = 1e-9

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lca.background import load_background
+from lca.analysis.pipeline import run_file
 from lca.errors import InputError
-from lca.pipeline import run_file
+from lca.model.background import load_background
 
 DATA = Path(__file__).parent / "data"
 TINY_BG = DATA / "tiny-background"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lca.cli import app
-from lca.pipeline import analyse_file
-from lca.report import chromium, context, render, run_chromium
+from lca.analysis.pipeline import analyse_file
+from lca.cli.app import app
+from lca.outputs.report import chromium, context, render, run_chromium
 
 ROOT = Path(__file__).parent.parent
 SCENARIO = ROOT / "scenarios" / "compact-suv-bev-eu.yaml"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from lca.background import load_background
+from lca.analysis.pipeline import run_loaded
 from lca.errors import InputError
-from lca.inputs import load_input, load_scenarios
-from lca.pipeline import run_loaded
-from lca.system import build_system
+from lca.inputs.loader import load_input, load_scenarios
+from lca.model.background import load_background
+from lca.model.system import build_system
 
 DATA = Path(__file__).parent / "data"
 TINY_BG = DATA / "tiny-background"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from lca.background import load_background
-from lca.engine import calculate
+from lca.analysis.pipeline import run_loaded
+from lca.calc.engine import calculate
 from lca.errors import InputError
-from lca.inputs import load_input
-from lca.pipeline import run_loaded
-from lca.system import build_system
+from lca.inputs.loader import load_input
+from lca.model.background import load_background
+from lca.model.system import build_system
 
 DATA = Path(__file__).parent / "data"
 TINY_EV = DATA / "inventories" / "tiny-ev.yaml"

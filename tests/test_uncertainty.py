@@ -11,16 +11,16 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from lca import montecarlo as mc
-from lca import uncertainty as unc
-from lca.background import load_background
-from lca.cli import app
-from lca.engine import brightway_sample_scores, load_datapackage_zip
+from lca.analysis import uncertainty as unc
+from lca.calc import montecarlo as mc
+from lca.calc.engine import brightway_sample_scores, load_datapackage_zip
+from lca.calc.sampling import BLOCK, deterministic_row, draw
+from lca.cli.app import app
 from lca.errors import InputError
-from lca.export import datapackage as dpx
-from lca.inputs import load_input
-from lca.sampling import BLOCK, deterministic_row, draw
-from lca.system import build_system
+from lca.inputs.loader import load_input
+from lca.model.background import load_background
+from lca.model.system import build_system
+from lca.outputs.export import datapackage as dpx
 
 DATA = Path(__file__).parent / "data"
 TINY_BG = DATA / "tiny-background"
@@ -78,7 +78,7 @@ def test_seed_reproducible_whatever_the_chunking(uncertain):
 
 
 def test_deterministic_point_equals_the_deterministic_engine(uncertain):
-    from lca.engine import calculate
+    from lca.calc.engine import calculate
 
     system, m = uncertain
     det = mc.evaluate(m, deterministic_row(m.inputs))
@@ -365,12 +365,12 @@ def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path):
 
 
 def test_break_even_matches_compare_on_the_reference_cars():
-    from lca.background import load_background
-    from lca.compare import break_even_km, curve
-    from lca.inputs import load_input
-    from lca.montecarlo import compile_model
-    from lca.pipeline import run_loaded
-    from lca.system import build_system
+    from lca.analysis.compare import break_even_km, curve
+    from lca.analysis.pipeline import run_loaded
+    from lca.calc.montecarlo import compile_model
+    from lca.inputs.loader import load_input
+    from lca.model.background import load_background
+    from lca.model.system import build_system
 
     db = load_background()
     root = Path(__file__).resolve().parent.parent / "scenarios"

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import DataQuality, Distribution, Id, QuantityText, Source, Strict
+from lca.schema.common import DataQuality, Distribution, Id, QuantityText, Source, Strict
 
 Category = Literal[
     "material",

@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .background import RecordSpec
-from .common import Distribution, Id, QuantityText, SourceRef, Strict
+from lca.schema.background import RecordSpec
+from lca.schema.common import Distribution, Id, QuantityText, SourceRef, Strict
 
 Amount = QuantityText
 

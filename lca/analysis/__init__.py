@@ -1,0 +1,1 @@
+"""Analyses on the calculation: runs with measures, comparison, uncertainty, data quality."""

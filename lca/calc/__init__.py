@@ -1,0 +1,1 @@
+"""Calculation: matrices (bw_processing), the engines, sampling and the frozen result."""

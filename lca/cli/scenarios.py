@@ -1,0 +1,377 @@
+"""Command line for scenarios: ``vlca compare`` and ``vlca chart`` (and the chart files of
+``vlca run``). Thin: calculation in ``pipeline``, comparison in ``compare``, drawing in
+``charts``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from lca.cli.app import (
+    BackgroundOption,
+    GwpOption,
+    QuietOption,
+    VerboseOption,
+    _fail,
+    _setup_logging,
+    app,
+    err,
+    out,
+    write_outputs,
+)
+from lca.errors import CalculationError, InputError
+
+log = logging.getLogger(__name__)
+
+PROGRESS_FROM = 2  # show a progress bar from this many scenarios on
+STAGE_SHORT = {
+    "materials": "Mater.",
+    "battery": "Batt.",
+    "manufacturing": "Manuf.",
+    "logistics": "Logist.",
+    "use": "Use",
+    "maintenance": "Maint.",
+    "end_of_life": "EoL",
+}
+RESULT_KEYS = ("name", "total_kg_co2e", "per_km_g_co2e", "lifetime_distance_km", "stages_kg_co2e")
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def chart_files(figures: Mapping[str, Any], folder: Path) -> dict[Path, bytes]:
+    """PNG and SVG bytes of each figure, under ``folder``."""
+    from lca.outputs.charts import figure_files
+
+    files: dict[Path, bytes] = {}
+    for stem, fig in figures.items():
+        files.update(figure_files(fig, folder / stem))
+    return files
+
+
+def run_chart_files(result: Any, folder: Path) -> dict[Path, bytes]:
+    """The chart files ``vlca run`` writes for one result (``folder/charts/*.png|svg``)."""
+    from lca.outputs.charts import scenario_charts
+
+    return chart_files(scenario_charts(result), folder / "charts")
+
+
+def _load_all(files: Sequence[Path]) -> list:
+    from lca.inputs.loader import load_scenarios
+
+    loaded = []
+    for f in files:
+        loaded.extend(load_scenarios(f))
+    return loaded
+
+
+def _run_all(loaded: list, db: Any, gwp: str | None, show_progress: bool) -> list:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from lca.analysis.pipeline import run_loaded
+
+    results = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not show_progress,
+    ) as progress:
+        task = progress.add_task("calculating", total=len(loaded))
+        for item in loaded:
+            progress.update(task, description=f"calculating {item.name}")
+            results.append(run_loaded(item, background=db, gwp=gwp))
+            progress.advance(task)
+    return results
+
+
+def paired_uncertainty(
+    loaded: list, db: Any, gwp: str | None, baseline: str, n: int, seed: int
+) -> dict[str, Any]:
+    """Paired Monte Carlo of every scenario against ``baseline`` (common random numbers)."""
+    from lca.analysis.uncertainty import paired_comparison
+    from lca.calc.montecarlo import compile_model
+    from lca.model.system import build_system
+
+    models = {}
+    for item in loaded:
+        system = build_system(item, db, gwp)
+        models[item.name] = compile_model(system, item.sources.error)
+    return paired_comparison(models, baseline, n, seed)
+
+
+def print_paired(paired: Mapping[str, Any]) -> None:
+    """Probability that each scenario is lower than the baseline, and the difference (t)."""
+    t = Table(
+        title=f"Paired Monte Carlo ({paired['n']:,} samples, seed {paired['seed']}): "
+        f"difference to {escape(paired['baseline'])}",
+        title_justify="left",
+    )
+    t.add_column("Scenario", no_wrap=True)
+    t.add_column("P(lower)", justify="right")
+    t.add_column("Diff. t, median", justify="right")
+    t.add_column("95 % interval, t", justify="right")
+    for name, row in paired["systems"].items():
+        if name == paired["baseline"]:
+            continue
+        d = row["difference_kg_co2e"]
+        t.add_row(
+            escape(name),
+            f"{row['probability_lower_than_baseline']:.3f}",
+            f"{d['p50'] / 1000:+,.1f}",
+            f"{d['p2_5'] / 1000:+,.1f} to {d['p97_5'] / 1000:+,.1f}",
+        )
+    out.print(t)
+
+
+def _common_prefix(names: Sequence[str]) -> str:
+    """The common dash-ended prefix of scenario names (shortened in the printed tables)."""
+    import os
+
+    if len(names) < 2:
+        return ""
+    prefix = os.path.commonprefix(list(names))
+    return prefix[: prefix.rfind("-") + 1] if "-" in prefix else ""
+
+
+def print_comparison(comparison: Mapping[str, Any]) -> None:
+    """The comparison as two tables (t CO2e): totals with differences and break-even, then
+    stages. Names lose their common prefix to fit a terminal."""
+    from rich import box
+
+    from lca.model.system import STAGES
+
+    base = comparison["baseline"]
+    rows = comparison["scenarios"]
+    prefix = _common_prefix([r["name"] for r in rows])
+
+    def short(name: str) -> str:
+        text = name[len(prefix) :] if prefix else name
+        return f"[bold]{text}[/]" if name == base else text
+
+    where = f" (names after '{prefix}')" if prefix else ""
+    t = Table(
+        title=f"Scenarios compared{where}: t CO2e per vehicle, difference to {short(base)}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    t.add_column("Scenario", no_wrap=True)
+    t.add_column("Total t", justify="right")
+    t.add_column("g/km", justify="right")
+    t.add_column("Diff. t", justify="right")
+    t.add_column("Diff. %", justify="right")
+    t.add_column("Break-even km", justify="right")
+    be = {b["scenario"]: b for b in comparison["break_even"]}
+    for r in rows:
+        b = be.get(r["name"])
+        if b is None:
+            be_text = "reference" if r["name"] == comparison["reference"] else ""
+        elif b["distance_km"] is None:
+            be_text = f"none < {comparison['break_even_limit_km']:,.0f}"
+        else:
+            be_text = f"{b['distance_km']:,.0f}" + (f" ({b['year']})" if b.get("year") else "")
+        pct = r["difference_to_baseline_percent"]
+        t.add_row(
+            short(r["name"]),
+            f"{r['total_kg_co2e'] / 1000:,.1f}",
+            f"{r['per_km_g_co2e']:,.0f}",
+            f"{r['difference_to_baseline_kg_co2e'] / 1000:+,.1f}",
+            f"{pct:+.1f}" if pct is not None else "",
+            be_text,
+        )
+    out.print(t)
+    s = Table(
+        title="By life-cycle stage, t CO2e",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    s.add_column("Scenario", no_wrap=True)
+    for st in STAGES:
+        s.add_column(STAGE_SHORT[st], justify="right")
+    for r in rows:
+        s.add_row(short(r["name"]), *(f"{r['stages_kg_co2e'][st] / 1000:,.1f}" for st in STAGES))
+    out.print(s)
+    loc = [
+        r
+        for r in rows
+        if abs(r["location_based_total_kg_co2e"] - r["market_based_total_kg_co2e"]) > 0.5
+    ]
+    if loc:
+        out.print(
+            "Totals are market-based (contractual instruments counted). Location-based: "
+            + "; ".join(
+                f"{short(r['name'])} {r['location_based_total_kg_co2e'] / 1000:,.1f} t" for r in loc
+            )
+        )
+    if comparison["reference"]:
+        out.print(
+            "Break-even against "
+            f"{comparison['reference']} (year reached in brackets with a use profile): "
+            "production at km 0, use and maintenance by distance, end of life at the lifetime."
+        )
+
+
+@app.command()
+def compare(
+    files: Annotated[
+        list[Path], typer.Argument(help="Scenario or inventory files (a variants file counts all).")
+    ],
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            help="Scenario differences are taken against (default: the combustion reference "
+            "if there is one, else the first)."
+        ),
+    ] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(
+            help="Combustion reference for break-even (default: the baseline if it is one, "
+            "else the first combustion scenario)."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Output folder (default reports/comparison)."),
+    ] = None,
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option("--format", help="table: readable summary; json: comparison.json on stdout."),
+    ] = OutputFormat.table,
+    charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Write the charts.")] = True,
+    uncertainty: Annotated[
+        int | None,
+        typer.Option(
+            "--uncertainty",
+            min=2,
+            help="Also sample every scenario N times with common random numbers: probability "
+            "that each is lower than the baseline and the distribution of the difference.",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the paired Monte Carlo.")] = 42,
+    gwp: GwpOption = None,
+    background: BackgroundOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Compare scenarios: a table, comparison.json/.csv, each scenario's result.json, charts."""
+    _setup_logging(verbose)
+    from lca.analysis.compare import compare as make_comparison
+    from lca.analysis.compare import comparison_csv
+    from lca.model.background import load_background
+
+    try:
+        db = load_background(background)
+        loaded = _load_all(files)
+        show = not quiet and fmt is OutputFormat.table and len(loaded) >= PROGRESS_FROM
+        results = _run_all(loaded, db, gwp, show and err.is_terminal)
+    except (InputError, CalculationError) as exc:
+        _fail(exc)
+    try:
+        comparison = make_comparison(results, baseline=baseline, reference=reference)
+    except ValueError as exc:
+        _fail(InputError(str(exc)))
+    if uncertainty:
+        try:
+            comparison["uncertainty"] = paired_uncertainty(
+                loaded, db, gwp, comparison["baseline"], uncertainty, seed
+            )
+        except (InputError, CalculationError) as exc:
+            _fail(exc)
+    folder = output or Path("reports") / "comparison"
+    text = json.dumps(comparison, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    payload: dict[Path, str | bytes] = {
+        folder / "comparison.json": text,
+        folder / "comparison.csv": comparison_csv(comparison),
+    }
+    for r in results:
+        payload[folder / "results" / r.name / "result.json"] = r.to_json()
+    if charts:
+        from lca.outputs.charts import comparison_charts
+
+        payload.update(chart_files(comparison_charts(results, comparison), folder / "charts"))
+    write_outputs(payload)
+    if fmt is OutputFormat.json:
+        sys.stdout.write(text)
+        return
+    if not quiet:
+        print_comparison(comparison)
+        if "uncertainty" in comparison:
+            print_paired(comparison["uncertainty"])
+        n_charts = sum(1 for p in payload if p.suffix == ".png")
+        out.print(
+            f"\nwrote {folder}/comparison.json, comparison.csv, {len(results)} result.json "
+            f"under results/"
+            + (f", {n_charts} charts (PNG and SVG) under charts/" if charts else "")
+        )
+
+
+def _read_result(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise InputError("file not found", file=path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a JSON file: {exc}", file=path) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a result.json object", file=path)
+    missing = [k for k in RESULT_KEYS if k not in data]
+    if missing:
+        raise InputError(f"not a result.json of vlca run (missing {', '.join(missing)})", file=path)
+    return data
+
+
+@app.command()
+def chart(
+    files: Annotated[list[Path], typer.Argument(help="result.json files written by vlca run.")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output folder (default: charts/ beside the first result.json).",
+        ),
+    ] = None,
+    baseline: Annotated[
+        str | None, typer.Option(help="With several results: the baseline of the waterfalls.")
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Draw the charts of saved results without recalculating (several: comparison charts)."""
+    _setup_logging(False)
+    from lca.analysis.compare import compare as make_comparison
+    from lca.outputs.charts import comparison_charts, scenario_charts
+
+    try:
+        results = [_read_result(f) for f in files]
+        if len(results) == 1:
+            figures = scenario_charts(results[0])
+        else:
+            try:
+                comparison = make_comparison(results, baseline=baseline)
+            except ValueError as exc:
+                raise InputError(str(exc)) from None
+            figures = comparison_charts(results, comparison)
+    except InputError as exc:
+        _fail(exc)
+    folder = output or files[0].parent / "charts"
+    payload = chart_files(figures, folder)
+    write_outputs(dict(payload))
+    if not quiet:
+        out.print(f"wrote {len(payload) // 2} charts (PNG and SVG) to {folder}/")

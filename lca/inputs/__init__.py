@@ -1,0 +1,1 @@
+"""Reading input: safe YAML with line numbers, scenarios and overrides, validation messages."""

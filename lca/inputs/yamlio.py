@@ -1,0 +1,248 @@
+"""Reading YAML safely (line numbers, no alias bombs, no silent duplicates) and writing atomically.
+
+``load_yaml`` composes the node graph without expanding aliases, then builds plain Python data
+while counting every node it creates, so a few kilobytes that would expand to gigabytes stop with
+an error after ``MAX_NODES`` nodes. Booleans follow YAML 1.2 (only ``true``/``false``), so the
+country code ``NO`` stays a string.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from lca.errors import InputError, KeyPath
+
+MAX_BYTES = 5_000_000
+MAX_NODES = 200_000
+
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader with YAML 1.2 booleans (``yes``/``no``/``on``/``off`` stay strings)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML file: plain data plus the line of every key path (1-based)."""
+
+    path: Path
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    text: str = ""
+
+    def line_of(self, key_path: KeyPath) -> int | None:
+        """Line of ``key_path`` or of its nearest ancestor that has one."""
+        kp = tuple(key_path)
+        while kp:
+            if kp in self.lines:
+                return self.lines[kp]
+            kp = kp[:-1]
+        return self.lines.get((), None)
+
+    def error(self, message: str, key_path: KeyPath = ()) -> InputError:
+        return InputError(message, file=self.path, path=key_path, line=self.line_of(key_path))
+
+
+class _Builder:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self.lines: dict[KeyPath, int] = {}
+
+    def build(self, node: yaml.Node, kp: KeyPath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise InputError(
+                f"the document expands to more than {MAX_NODES:,} values (an alias bomb or a "
+                "file far larger than an inventory); refusing to read it",
+                file=self.path,
+                line=node.start_mark.line + 1,
+            )
+        self.lines.setdefault(kp, node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return _Loader.construct_scalar_value(node)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*kp, i)) for i, child in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    raise InputError(
+                        "YAML merge keys ('<<') are not supported; write the keys out",
+                        file=self.path,
+                        line=key_node.start_mark.line + 1,
+                        path=kp,
+                    )
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise InputError(
+                        "a mapping key must be a plain name",
+                        file=self.path,
+                        line=key_node.start_mark.line + 1,
+                        path=kp,
+                    )
+                key = _Loader.construct_scalar_value(key_node)
+                key = str(key) if not isinstance(key, str) else key
+                if key in out:
+                    raise InputError(
+                        f"duplicate key {key!r} (the second would silently replace the first)",
+                        file=self.path,
+                        line=key_node.start_mark.line + 1,
+                        path=(*kp, key),
+                    )
+                self.lines[(*kp, key)] = key_node.start_mark.line + 1
+                out[key] = self.build(value_node, (*kp, key))
+            return out
+        raise InputError("unsupported YAML node", file=self.path, line=node.start_mark.line + 1)
+
+
+_SCALARS = yaml.SafeLoader("")  # constructs scalar values only; never parses text
+
+
+def _construct_scalar_value(node: yaml.ScalarNode) -> Any:
+    try:
+        return _SCALARS.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        raise InputError(f"cannot read value: {exc}", line=node.start_mark.line + 1) from None
+
+
+_Loader.construct_scalar_value = staticmethod(_construct_scalar_value)  # type: ignore[attr-defined]
+
+
+def parse_yaml_text(text: str, path: Path) -> Document:
+    """Parse YAML ``text`` (the content of ``path``) into a :class:`Document`."""
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise InputError("the file is empty", file=path)
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        raise InputError(f"YAML syntax error: {problem}{context}", file=path, line=line) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"YAML syntax error: {exc}", file=path) from None
+    except RecursionError:
+        raise InputError(
+            "the document is nested too deeply to be an inventory", file=path
+        ) from None
+    nodes = [n for n in nodes if n is not None]
+    if not nodes:
+        raise InputError("the file is empty", file=path)
+    if len(nodes) > 1:
+        raise InputError("the file holds several YAML documents ('---'); use one", file=path)
+    builder = _Builder(path)
+    try:
+        data = builder.build(nodes[0], ())
+    except InputError as exc:
+        raise exc.located(file=path) from None
+    except RecursionError:
+        raise InputError(
+            "the document is nested too deeply to be an inventory", file=path
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(
+            f"expected a mapping of keys at the top level, got {type(data).__name__}",
+            file=path,
+            line=1,
+        )
+    return Document(path=path, data=data, lines=builder.lines, text=text)
+
+
+def load_yaml(path: str | Path) -> Document:
+    """Read and parse a YAML file; every failure is an :class:`InputError` naming the file."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("file not found", file=p)
+    if p.is_dir():
+        raise InputError("is a directory, expected a YAML file", file=p)
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(
+                f"file is {size:,} bytes; an inventory is at most {MAX_BYTES:,}", file=p
+            )
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=p) from None
+    if b"\x00" in raw[:8192]:
+        raise InputError("this is a binary file, not YAML", file=p)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start}); save it as UTF-8", file=p) from None
+    return parse_yaml_text(text, p)
+
+
+@contextmanager
+def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
+    """Write to a temporary file beside ``path`` and rename it over ``path`` only on success."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        newline = None if "b" in mode else ""
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_files_atomically(files: dict[Path, str | bytes]) -> None:
+    """Write several files so that either all appear or none changes.
+
+    Each goes to a temporary file first; only when every one is written are they renamed into
+    place (renames are quick and practically never fail once the temporaries exist).
+    """
+    staged: list[tuple[str, Path]] = []
+    mode_mask = _umask()
+    try:
+        for target, content in files.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((tmp, target))
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o666 & ~mode_mask)  # as a plain open() would (mkstemp gives 0600)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+        staged = []
+    finally:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)

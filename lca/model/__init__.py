@@ -1,0 +1,1 @@
+"""The model: units, expressions, parameters, the background database and the product system."""

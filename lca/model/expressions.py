@@ -1,0 +1,197 @@
+"""Safe evaluation of amount expressions such as ``consumption * lifetime_distance / efficiency``.
+
+Expressions are tokenised and parsed by pint's own expression parser (never Python ``eval``) and
+evaluated here with a fixed set of operators. Names resolve to parameters first, then to units,
+so ``4 * 9 kg`` and ``tyre_sets * 36 kg`` both work. Values may be pint quantities over numpy
+arrays, so the same compiled expression serves the deterministic run and Monte Carlo samples.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import tokenize
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from io import BytesIO
+from typing import Any
+
+import numpy as np
+import pint
+from pint.pint_eval import EvalTreeNode, build_eval_tree
+
+from lca.errors import InputError
+from lca.model.units import normalise, registry
+
+MAX_LENGTH = 500
+MAX_EXPONENT = 10.0
+
+
+def _tokens(text: str) -> list[tokenize.TokenInfo]:
+    try:
+        toks = list(tokenize.tokenize(BytesIO(text.encode("utf-8")).readline))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        raise InputError(f"cannot parse expression {text!r}: unbalanced brackets") from None
+    allowed = {tokenize.NUMBER, tokenize.NAME, tokenize.OP}
+    out = []
+    for tok in toks:
+        if tok.type in (tokenize.ENCODING, tokenize.NEWLINE, tokenize.NL):
+            continue
+        if tok.type == tokenize.ENDMARKER:
+            out.append(tok)
+            continue
+        if tok.type not in allowed:
+            raise InputError(f"cannot parse expression {text!r}: unexpected {tok.string!r}")
+        if tok.type == tokenize.OP and tok.string not in {"+", "-", "*", "/", "**", "^", "(", ")"}:
+            raise InputError(
+                f"cannot parse expression {text!r}: operator {tok.string!r} is not allowed "
+                "(use + - * / ** and parentheses)"
+            )
+        if tok.type == tokenize.NUMBER and tok.string.lower().endswith("j"):
+            raise InputError(f"cannot parse expression {text!r}: complex numbers are not allowed")
+        out.append(tok)
+    return out
+
+
+def _names(node: EvalTreeNode | tokenize.TokenInfo) -> set[str]:
+    if isinstance(node, tokenize.TokenInfo):
+        return {node.string} if node.type == tokenize.NAME else set()
+    found: set[str] = set()
+    for child in (node.left, node.right):
+        if child is not None:
+            found |= _names(child)
+    return found
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A parsed amount expression; ``names`` are the identifiers it uses."""
+
+    text: str
+    tree: EvalTreeNode
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        return frozenset(_names(self.tree))
+
+    def parameters(self, known: Mapping[str, Any]) -> frozenset[str]:
+        """The names in this expression that are parameters (the rest must be units)."""
+        return frozenset(n for n in self.names if n in known)
+
+    def evaluate(self, values: Mapping[str, pint.Quantity]) -> pint.Quantity:
+        """Evaluate with parameter ``values`` (scalars or numpy arrays) to a pint quantity."""
+        ureg = registry()
+
+        def leaf(tok: tokenize.TokenInfo) -> Any:
+            if tok.type == tokenize.NUMBER:
+                try:
+                    return ureg.Quantity(float(tok.string), "")
+                except ValueError:
+                    raise InputError(f"bad number {tok.string!r} in {self.text!r}") from None
+            name = tok.string
+            if name in values:
+                return values[name]
+            if name.lower() in {"nan", "inf", "infinity"}:
+                raise InputError(f"{name!r} in {self.text!r} is not a finite number")
+            try:
+                return ureg.Quantity(1.0, ureg.parse_units(name))
+            except Exception:
+                raise InputError(
+                    f"unknown name {name!r} in expression {self.text!r}: it is neither a "
+                    "parameter nor a unit"
+                ) from None
+
+        def power(a: Any, b: Any) -> Any:
+            b_q = b if isinstance(b, pint.Quantity) else ureg.Quantity(b, "")
+            if not b_q.dimensionless or np.ndim(b_q.magnitude) != 0:
+                raise InputError(f"an exponent must be a plain number in {self.text!r}")
+            exp = float(b_q.to("").magnitude)
+            if abs(exp) > MAX_EXPONENT:
+                raise InputError(f"exponent {exp:g} is too large in {self.text!r}")
+            return a**exp
+
+        def divide(a: Any, b: Any) -> Any:
+            mag = b.magnitude if isinstance(b, pint.Quantity) else b
+            if np.any(np.asarray(mag) == 0):
+                raise InputError(f"division by zero in expression {self.text!r}")
+            return a / b
+
+        def checked(fn: Any) -> Any:
+            def run(a: Any, b: Any) -> Any:
+                try:
+                    return fn(a, b)
+                except pint.DimensionalityError:
+                    raise InputError(
+                        f"cannot add or subtract {_describe(a)} and {_describe(b)} in "
+                        f"{self.text!r}: both sides need the same kind of unit"
+                    ) from None
+
+            return run
+
+        bin_ops = {
+            "+": checked(operator.add),
+            "-": checked(operator.sub),
+            "*": operator.mul,
+            "": operator.mul,
+            "/": divide,
+            "**": power,
+            "^": power,
+        }
+        un_ops = {"+": lambda a: a, "-": operator.neg}
+        try:
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                result = self.tree.evaluate(leaf, bin_ops, un_ops)
+        except InputError:
+            raise
+        except (OverflowError, FloatingPointError):
+            raise InputError(f"expression {self.text!r} overflows") from None
+        except Exception as exc:  # a malformed tree
+            raise InputError(f"cannot evaluate expression {self.text!r}: {exc}") from None
+        if not isinstance(result, pint.Quantity):
+            result = ureg.Quantity(result, "")
+        mag = np.asarray(result.magnitude, dtype=float)
+        if not np.all(np.isfinite(mag)):
+            raise InputError(f"expression {self.text!r} gives a non-finite value")
+        return result
+
+
+def _describe(q: Any) -> str:
+    if not isinstance(q, pint.Quantity) or q.dimensionless:
+        return "a plain number (no unit)"
+    return f"a quantity in {q.units:~P} ({str(q.dimensionality)})"
+
+
+def parse_expression(text: Any) -> Expression:
+    """Parse an amount: a quantity (``"130 kg"``), a number, or an expression of parameters."""
+    if isinstance(text, bool) or not isinstance(text, str | int | float):
+        raise InputError(f"expected a quantity or an expression, got {type(text).__name__}")
+    if isinstance(text, int | float):
+        if not math.isfinite(float(text)):
+            raise InputError(f"{text!r} is not a finite number")
+        text = repr(float(text))
+    src = text.strip()
+    if not src:
+        raise InputError("expected a quantity or an expression, got an empty string")
+    if len(src) > MAX_LENGTH:
+        raise InputError(f"expression is longer than {MAX_LENGTH} characters")
+    lowered = src.lower()
+    if lowered in {"nan", "inf", "-inf", "+inf", "infinity"}:
+        raise InputError(f"{src!r} is not a finite number")
+    toks = _tokens(normalise(src))
+    if len(toks) <= 1:
+        raise InputError(f"cannot parse expression {src!r}")
+    depth = 0
+    for tok in toks:
+        depth += tok.string == "("
+        depth -= tok.string == ")"
+        if depth < 0:
+            raise InputError(f"unbalanced parentheses in {src!r}")
+    if depth != 0:
+        raise InputError(f"unbalanced parentheses in {src!r}")
+    try:
+        tree = build_eval_tree(iter(toks))
+    except Exception as exc:
+        reason = str(exc) or "incomplete expression"
+        raise InputError(f"cannot parse expression {src!r}: {reason}") from None
+    return Expression(text=src, tree=tree)

@@ -1,0 +1,1 @@
+"""Outputs: charts, the CFP report and the exports."""
