@@ -219,10 +219,25 @@ def test_scenario_override_of_missing_path(tmp_path):
     check_error(tmp_path, s, "s.yaml:3", "suply", "does not exist")
 
 
-def test_deeply_nested_document(tmp_path):
+@pytest.mark.parametrize("depth", [200, 3000])
+def test_deeply_nested_document(tmp_path, depth):
+    # 3000 is past libyaml's own limit (1000), 200 below it: both get our message
     p = tmp_path / "deep.yaml"
-    p.write_text("a: " + "[" * 3000 + "]" * 3000 + "\n")
-    check_error(tmp_path, p, "deep.yaml", "nested too deeply")
+    p.write_text("a: " + "[" * depth + "]" * depth + "\n")
+    check_error(tmp_path, p, "deep.yaml:1", "nested too deeply", "more than 64 levels")
+
+
+def test_deeply_nested_block_document(tmp_path):
+    p = tmp_path / "deep.yaml"
+    p.write_text("".join(" " * i + f"k{i}:\n" for i in range(100)) + " " * 100 + "v: 1\n")
+    check_error(tmp_path, p, "deep.yaml:", "nested too deeply")
+
+
+def test_nesting_at_the_limit_is_read(tmp_path):
+    from lca.inputs.yamlio import MAX_DEPTH, parse_yaml_text
+
+    doc = parse_yaml_text("a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1), tmp_path / "x")
+    assert "a" in doc.data
 
 
 def test_quantity_without_unit(tmp_path):

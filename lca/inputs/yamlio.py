@@ -23,6 +23,10 @@ from lca.errors import InputError, KeyPath
 
 MAX_BYTES = 5_000_000
 MAX_NODES = 200_000
+# deepest nesting of mappings and lists we accept; an inventory nests about 6 levels. Checked on
+# the event stream before composing, so the YAML library's own limit (libyaml: 1000) or Python's
+# recursion limit is never what the user sees.
+MAX_DEPTH = 64
 
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
@@ -128,6 +132,46 @@ def _construct_scalar_value(node: yaml.ScalarNode) -> Any:
 _Loader.construct_scalar_value = staticmethod(_construct_scalar_value)  # type: ignore[attr-defined]
 
 
+_OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+
+
+def _check_depth(text: str, path: Path) -> None:
+    """Refuse documents nested deeper than ``MAX_DEPTH`` (streamed events; no recursion).
+
+    libyaml reads a flow collection far ahead and stops on its own limit before the events
+    reach us; when it fails, the text up to where it failed is rescanned with the pure-Python
+    parser (no limit of its own) so that too-deep nesting is named as such.
+    """
+    try:
+        _max_depth(yaml.parse(text, Loader=_Loader), path)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if mark is None or _Loader is yaml.SafeLoader:
+            raise
+        try:
+            _max_depth(yaml.parse(text[: mark.index + 1], Loader=yaml.SafeLoader), path)
+        except yaml.YAMLError:
+            pass
+        raise exc from None
+
+
+def _max_depth(events: Iterator[yaml.Event], path: Path) -> None:
+    depth = 0
+    for event in events:
+        if isinstance(event, _OPEN):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(
+                    f"the document is nested too deeply to be an inventory (more than "
+                    f"{MAX_DEPTH} levels of mappings and lists)",
+                    file=path,
+                    line=event.start_mark.line + 1 if event.start_mark else None,
+                )
+        elif isinstance(event, _CLOSE):
+            depth -= 1
+
+
 def parse_yaml_text(text: str, path: Path) -> Document:
     """Parse YAML ``text`` (the content of ``path``) into a :class:`Document`."""
     if not text.strip() or all(
@@ -135,6 +179,7 @@ def parse_yaml_text(text: str, path: Path) -> Document:
     ):
         raise InputError("the file is empty", file=path)
     try:
+        _check_depth(text, path)
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -144,10 +189,6 @@ def parse_yaml_text(text: str, path: Path) -> Document:
         raise InputError(f"YAML syntax error: {problem}{context}", file=path, line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML syntax error: {exc}", file=path) from None
-    except RecursionError:
-        raise InputError(
-            "the document is nested too deeply to be an inventory", file=path
-        ) from None
     nodes = [n for n in nodes if n is not None]
     if not nodes:
         raise InputError("the file is empty", file=path)
@@ -158,10 +199,6 @@ def parse_yaml_text(text: str, path: Path) -> Document:
         data = builder.build(nodes[0], ())
     except InputError as exc:
         raise exc.located(file=path) from None
-    except RecursionError:
-        raise InputError(
-            "the document is nested too deeply to be an inventory", file=path
-        ) from None
     if not isinstance(data, dict):
         raise InputError(
             f"expected a mapping of keys at the top level, got {type(data).__name__}",
