@@ -96,10 +96,24 @@ VerboseOption = Annotated[
     ),
 ]
 SEED_HELP = (
-    f"Random seed (default {DEFAULT_SEED}, as in every vlca command that samples): the same "
-    "seed and sample count give the same samples, bit for bit."
+    "Random seed (one default for every vlca command that samples): the same seed and sample "
+    "count give the same samples, bit for bit."
 )
 SeedOption = Annotated[int, typer.Option(help=SEED_HELP, min=0)]
+
+
+def samples_bound(most: int = MAX_SAMPLES) -> Callable[[int | None], int | None]:
+    """A typer callback refusing a sample count above ``most`` before anything is allocated."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and value > most:
+            raise typer.BadParameter(
+                f"{value:,} is more samples than vlca draws in one run (at most {most:,}; "
+                f"{most:,} float64 totals are {most * 8 / 1e6:,.0f} MB)"
+            )
+        return value
+
+    return check
 
 
 def gwp_name(gwp: Gwp | str | None) -> str | None:

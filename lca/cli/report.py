@@ -12,7 +12,6 @@ import typer
 from lca.cli.common import (
     DEFAULT_SEED,
     MAX_EXPORT_SAMPLES,
-    MAX_SAMPLES,
     BackgroundOption,
     GwpOption,
     SeedOption,
@@ -20,6 +19,7 @@ from lca.cli.common import (
     command,
     default_output,
     gwp_name,
+    samples_bound,
     say,
     setup_logging,
     unavailable,
@@ -87,7 +87,7 @@ def export(
         typer.Option(
             "-n",
             min=1,
-            max=MAX_EXPORT_SAMPLES,
+            callback=samples_bound(MAX_EXPORT_SAMPLES),
             help="datapackage: N presampled Monte Carlo columns.",
         ),
     ] = None,
@@ -153,7 +153,7 @@ def report(
         typer.Option(
             help="Monte Carlo samples for the uncertainty section (0: none).",
             min=0,
-            max=MAX_SAMPLES,
+            callback=samples_bound(),
         ),
     ] = 0,
     seed: SeedOption = DEFAULT_SEED,

@@ -18,7 +18,6 @@ from rich.table import Table
 
 from lca.cli.common import (
     DEFAULT_SEED,
-    MAX_SAMPLES,
     BackgroundOption,
     GwpOption,
     QuietOption,
@@ -29,6 +28,7 @@ from lca.cli.common import (
     gwp_name,
     input_files,
     out,
+    samples_bound,
     say,
     setup_logging,
 )
@@ -271,7 +271,7 @@ def compare(
         typer.Option(
             "--uncertainty",
             min=2,
-            max=MAX_SAMPLES,
+            callback=samples_bound(),
             help="Also sample every scenario N times with common random numbers: probability "
             "that each is lower than the baseline and the distribution of the difference.",
         ),

@@ -24,6 +24,7 @@ from lca.cli.common import (
     err,
     gwp_name,
     out,
+    samples_bound,
     say,
     setup_logging,
     wrote,
@@ -144,7 +145,12 @@ def uncertainty(
     file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
     n: Annotated[
         int,
-        typer.Option("-n", help="Number of Monte Carlo samples.", min=2, max=MAX_SAMPLES),
+        typer.Option(
+            "-n",
+            help="Number of Monte Carlo samples (at most 10,000,000).",
+            min=2,
+            callback=samples_bound(),
+        ),
     ] = 10_000,
     seed: SeedOption = DEFAULT_SEED,
     output: Annotated[
@@ -308,7 +314,7 @@ def sensitivity(
         typer.Option(
             "-n",
             min=1,
-            max=MAX_SAMPLES,
+            callback=samples_bound(),
             help="sobol: base sample size N (runs N(d+2), a power of 2; default "
             "1024); morris: trajectories (default 100); break-even: MC samples.",
         ),

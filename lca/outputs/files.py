@@ -38,6 +38,7 @@ from lca.errors import CalculationError, InputError, format_path
 MARKER = ".vlca-output"
 """File in every output folder: marks a folder that ``vlca`` may replace as a whole."""
 
+MARKER_TEXT = b"written by vehicle-lca (vlca); replaced as a whole on every run\n"
 # names a vlca command writes into a folder (folders written before the marker existed)
 KNOWN_NAMES = (
     MARKER,
@@ -313,15 +314,21 @@ def _stage_folder(folder: Path, files: Mapping[Path, bytes], merge: bool, mode: 
     elif folder.exists() and not folder.is_dir():
         raise InputError("the output folder is a file; choose another path", file=folder)
     new, _ = _names(folder)
-    if merge and folder.exists():
-        shutil.copytree(folder, new, symlinks=True, copy_function=_link_or_copy)
-    else:
-        new.mkdir(parents=True)
-        os.chmod(new, 0o777 & ~_umask())
-    for rel, data in files.items():
-        _write_new(new / rel, data, mode)
-    if not (new / MARKER).exists():
-        _write_new(new / MARKER, b"written by vehicle-lca (vlca); replaced on every run\n", mode)
+    try:
+        if merge and folder.exists():
+            shutil.copytree(folder, new, symlinks=True, copy_function=_link_or_copy)
+        else:
+            new.mkdir(parents=True)
+            os.chmod(new, 0o777 & ~_umask())
+        for rel, data in files.items():
+            _write_new(new / rel, data, mode)
+        if not (new / MARKER).exists():
+            _write_new(
+                new / MARKER, b"written by vehicle-lca (vlca); replaced on every run\n", mode
+            )
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
     return new
 
 
