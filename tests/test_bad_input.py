@@ -189,10 +189,10 @@ def test_yes_no_stay_strings(tmp_path):
 
 
 def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
-    from lca.inputs import yamlio
+    from lca.outputs import files
 
     calls = {"n": 0}
-    real = yamlio.os.replace
+    real = files.os.replace
 
     def flaky(src, dst):
         calls["n"] += 1
@@ -200,9 +200,9 @@ def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real(src, dst)
 
-    monkeypatch.setattr(yamlio.os, "replace", flaky)
+    monkeypatch.setattr(files.os, "replace", flaky)
     with pytest.raises(KeyboardInterrupt):
-        yamlio.write_files_atomically({tmp_path / "a.json": "1", tmp_path / "b.csv": "2"})
+        files.write_files_atomically({tmp_path / "a.json": "1", tmp_path / "b.csv": "2"})
     leftovers = [p.name for p in tmp_path.iterdir()]
     assert all(not n.endswith(".tmp") for n in leftovers), leftovers
 

@@ -40,13 +40,14 @@ def test_supply_override_changes_the_use_record(tmp_path, db):
     assert [ex.record for ex in use] == ["grid:A"]
 
 
-def test_parameter_override_keeps_source_and_scales_use(tmp_path, db):
+def test_parameter_override_is_set_by_the_scenario_and_scales_use(tmp_path, db):
     base = total(load_input(TINY_EV), db)
     p = scenario(tmp_path, "s", "overrides:\n  parameters.lifetime_distance: 200000 km\n")
     loaded = load_input(p)
     assert loaded.data["parameters"]["lifetime_distance"] == {
         "value": "200000 km",
-        "source": "test",
+        "source": "set by s.yaml line 5 (scenario s)",
+        "note": "replaces 100000 km from test",
     }
     # use: 15 kWh/100km x 100,000 km more x 0.1 kg/kWh = 1,500 kg more
     assert total(loaded, db) - base == pytest.approx(1500.0, rel=1e-9)
@@ -109,7 +110,8 @@ def test_unknown_key_path_is_an_error_not_an_addition(tmp_path):
     p = scenario(tmp_path, "s", "overrides:\n  use.electricity.suply: grid:A\n")
     with pytest.raises(InputError) as exc:
         load_input(p)
-    assert "'use.electricity.suply' does not exist" in exc.value.message
+    assert "'suply' does not exist in the base at use.electricity" in exc.value.message
+    assert "did you mean 'supply'?" in exc.value.message
     assert exc.value.line == 5 and exc.value.file == str(p)
 
 

@@ -322,7 +322,11 @@ def provenance(loaded: LoadedInput, system: ProductSystem) -> dict[str, Any]:
         "tool": "vehicle-lca",
         "tool_version": __version__,
         "timestamp_utc": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
-        "inputs": [{"file": str(p), "sha256": sha256(p)} for p in loaded.files],
+        # relative to the folder of the file that was run, normalised (not the working folder)
+        "inputs": [
+            {"file": rel, "sha256": sha256(p)}
+            for p, rel in zip(loaded.files, loaded.relative_files(), strict=True)
+        ],
         "scenario_chain": list(loaded.chain),
         "datasets": [d.__dict__ for d in system.database.datasets],
         "gwp_set": system.gwp_set,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from lca.calc.engine import Calculation
+from lca.errors import CalculationError, format_path
 from lca.model.system import MATERIAL_MASS_PREFIX, STAGES
 
 SCHEMA_VERSION = "1.0"
@@ -142,7 +143,8 @@ class Result:
         }
 
     def to_json(self) -> str:
-        return json.dumps(_clean(self.to_dict()), indent=2, ensure_ascii=False) + "\n"
+        data = _clean(self.to_dict())
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
     def to_csv(self) -> str:
         """Summary table: one row per figure (group, key, kg CO2e, share of the total)."""
@@ -204,14 +206,20 @@ def _num(v: float) -> str:
     return repr(float(v))
 
 
-def _clean(obj: Any) -> Any:
+def _clean(obj: Any, path: tuple = ()) -> Any:
+    """Plain JSON data; a non-finite number is an error naming its key path (never null)."""
     if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+        return {str(k): _clean(v, (*path, str(k))) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
+        return [_clean(v, (*path, i)) for i, v in enumerate(obj)]
     if isinstance(obj, np.floating | float):
         f = float(obj)
-        return f if math.isfinite(f) else None
+        if not math.isfinite(f):
+            raise CalculationError(
+                f"result.json: the value at '{format_path(path)}' is {f} (not a finite "
+                "number); nothing was written"
+            )
+        return f
     if isinstance(obj, np.integer):
         return int(obj)
     return obj

@@ -1,83 +1,41 @@
-"""Command line: ``vlca run | validate | schema``. Thin: no calculation here.
+"""Commands ``vlca run | validate | schema`` (and the entry point). Thin: no calculation here.
 
+Shared options, the consoles and the error wrapper are in :mod:`lca.cli.common`; the other
+commands live in :mod:`lca.cli.scenarios`, :mod:`lca.cli.uncertainty` and :mod:`lca.cli.report`
+(imported at the end of this module so that ``vlca --help`` lists every command).
 Input problems print one clear message per problem and exit with code 2; nothing is written.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from lca.errors import CalculationError, InputError
-from lca.outputs.palette import STAGE_LABELS
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="vehicle-lca: ISO 14067 cradle-to-grave carbon footprint of vehicles.",
-    pretty_exceptions_enable=False,
+from lca.cli.common import (
+    EXIT_INPUT,
+    BackgroundOption,
+    GwpOption,
+    QuietOption,
+    VerboseOption,
+    app,
+    command,
+    default_output,
+    err,
+    gwp_name,
+    input_files,
+    out,
+    print_input_error,
+    say,
+    setup_logging,
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
-# options shared by the commands (here and in the cli_* modules)
-GwpOption = Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")]
-BackgroundOption = Annotated[
-    Path | None,
-    typer.Option(help="Background data folder (default: the bundled inventories/background)."),
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")]
-VerboseOption = Annotated[bool, typer.Option("--verbose", "-v")]
-EXIT_INPUT = 2
-EXIT_CALC = 3
-
-
-def _setup_logging(verbose: bool) -> None:
-    from rich.logging import RichHandler
-
-    logger = logging.getLogger("lca")
-    logger.handlers.clear()
-    handler = RichHandler(console=err, show_time=False, show_path=False, markup=False)
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO if verbose else logging.WARNING)
-    logger.propagate = False
-
-
-def _fail(exc: Exception) -> None:
-    if isinstance(exc, InputError):
-        for line in exc.render().splitlines():
-            err.print(f"[bold red]error:[/] {escape(line)}", markup=True, soft_wrap=True)
-        raise typer.Exit(EXIT_INPUT)
-    if isinstance(exc, CalculationError):
-        err.print(
-            f"[bold red]calculation check failed:[/] {escape(str(exc))}",
-            markup=True,
-            soft_wrap=True,
-        )
-        raise typer.Exit(EXIT_CALC)
-    raise exc
-
-
-def write_outputs(files: dict[Path, str | bytes]) -> None:
-    """Write all files or none; a folder that cannot be written is a clear error (exit 2)."""
-    from lca.inputs.yamlio import write_files_atomically
-
-    try:
-        write_files_atomically(files)
-    except OSError as exc:
-        target = exc.filename or next(iter(files)).parent
-        _fail(InputError(f"cannot write output: {exc.strerror or exc}", file=target))
-
-
-def _default_output(name: str) -> Path:
-    return Path("reports") / name
+from lca.errors import InputError
+from lca.outputs.palette import STAGE_LABELS
 
 
 def print_result(result) -> None:  # noqa: ANN001
@@ -152,11 +110,16 @@ def _detail(key: str, value: float) -> str:
     return f"{label}: {value:,.0f} {unit}".strip()
 
 
-@app.command()
+@command()
 def run(
     file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Output folder (default reports/<name>).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output folder (default reports/<name>), replaced as a whole by this run.",
+        ),
     ] = None,
     gwp: GwpOption = None,
     background: BackgroundOption = None,
@@ -170,21 +133,20 @@ def run(
 
     A scenario file with variants runs every variant, each into its own folder.
     """
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from lca.analysis.pipeline import run_loaded
     from lca.inputs.loader import load_scenarios
     from lca.model.background import load_background
+    from lca.outputs.files import write_outputs
 
-    try:
-        db = load_background(background) if background else None
-        results = [run_loaded(item, gwp=gwp, background=db) for item in load_scenarios(file)]
-    except (InputError, CalculationError) as exc:
-        _fail(exc)
+    db = load_background(background) if background else None
+    loaded = load_scenarios(file)
+    results = [run_loaded(item, gwp=gwp_name(gwp), background=db) for item in loaded]
     files: dict[Path, str | bytes] = {}
     folders = []
     for result in results:
         if output is None:
-            folder = _default_output(result.name)
+            folder = default_output(result.name)
         else:
             folder = output / result.name if len(results) > 1 else output
         folders.append(folder)
@@ -195,66 +157,75 @@ def run(
             from lca.cli.scenarios import run_chart_files
 
             files.update(run_chart_files(result, folder))
-    write_outputs(files)
+    write_outputs(files, folders=folders, inputs=input_files(loaded, background))
     if not quiet:
         for result, folder in zip(results, folders, strict=True):
             print_result(result)
             extra = ", charts/" if charts else ""
-            out.print(f"\nwrote {folder}/result.json, result.csv, inventory.csv{extra}")
+            say(f"\nwrote {folder}/result.json, result.csv, inventory.csv{extra}")
 
 
-@app.command()
+@command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Inventory or scenario files.")],
     background: BackgroundOption = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Check files without writing anything; exit 2 if any has a problem."""
-    _setup_logging(False)
+    setup_logging(verbose)
     from lca.inputs.loader import load_scenarios
     from lca.model.background import load_background
     from lca.model.system import build_system
 
     bad = 0
-    try:
-        db = load_background(background)
-    except InputError as exc:
-        _fail(exc)
+    db = load_background(background)
     for f in files:
         try:
             for item in load_scenarios(f):
                 build_system(item, db)
         except InputError as exc:
             bad += 1
-            for line in exc.render().splitlines():
-                err.print(f"[bold red]error:[/] {escape(line)}", markup=True, soft_wrap=True)
+            print_input_error(exc)
             continue
-        out.print(f"ok: {f}")
+        say(f"ok: {f}")
     if bad:
         raise typer.Exit(EXIT_INPUT)
 
 
-@app.command()
+class SchemaKind(StrEnum):
+    inventory = "inventory"
+    scenario = "scenario"
+    background = "background"
+
+
+@command()
 def schema(
-    kind: Annotated[str, typer.Argument(help="inventory, scenario or background")] = "inventory",
+    kind: Annotated[
+        SchemaKind, typer.Argument(help="Which file format.", case_sensitive=False)
+    ] = SchemaKind.inventory,
 ) -> None:
     """Print the JSON Schema of a file format (for editor completion and checks)."""
+    import json
+
     from lca.inputs.loader import ScenarioFile
     from lca.schema.background import BackgroundFile
     from lca.schema.inventory import Inventory
 
-    models = {"inventory": Inventory, "scenario": ScenarioFile, "background": BackgroundFile}
-    if kind not in models:
-        err.print(f"error: unknown schema {kind!r}; choose one of {', '.join(models)}")
-        raise typer.Exit(EXIT_INPUT)
-    sch = models[kind].model_json_schema()
+    models: dict[str, Any] = {
+        "inventory": Inventory,
+        "scenario": ScenarioFile,
+        "background": BackgroundFile,
+    }
+    sch = models[kind.value].model_json_schema()
     sch["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    sch["title"] = f"vehicle-lca {kind} file"
+    sch["title"] = f"vehicle-lca {kind.value} file"
     sys.stdout.write(json.dumps(sch, indent=2) + "\n")
 
 
-from lca.cli import report as cli_report  # noqa: E402,F401,I001
-from lca.cli import scenarios as cli_scenarios  # noqa: E402,F401,I001
-from lca.cli import uncertainty as cli_uncertainty  # noqa: E402,F401,I001
+# the other commands register themselves on import (they import lca.cli.common, never this module)
+from lca.cli import report as _report  # noqa: E402,F401,I001
+from lca.cli import scenarios as _scenarios  # noqa: E402,F401,I001
+from lca.cli import uncertainty as _uncertainty  # noqa: E402,F401,I001
 
 
 def main() -> None:

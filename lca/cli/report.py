@@ -3,24 +3,44 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from lca.cli.app import (
+from lca.cli.common import (
+    DEFAULT_SEED,
+    MAX_EXPORT_SAMPLES,
     BackgroundOption,
     GwpOption,
+    SeedOption,
     VerboseOption,
-    _fail,
-    _setup_logging,
-    app,
-    err,
-    out,
+    command,
+    default_output,
+    gwp_name,
+    samples_bound,
+    say,
+    setup_logging,
+    unavailable,
+    wrote,
 )
-from lca.errors import CalculationError, InputError
+from lca.errors import InputError
 
-EXIT_UNAVAILABLE = 4
+
+class ExportFormat(StrEnum):
+    """The formats of lca.outputs.export.FORMATS (a test checks they match)."""
+
+    datapackage = "datapackage"
+    pact = "pact"
+    battery_declaration = "battery-declaration"
+    csv = "csv"
+    xlsx = "xlsx"
+    bw2data = "bw2data"
+
+
+FOLDER_FORMATS = {ExportFormat.csv}
+"""Formats whose output is a folder (replaced as a whole); the others write one file."""
 
 
 def _analyse(file: Path, gwp: str | None, background: Path | None):  # noqa: ANN202
@@ -31,15 +51,18 @@ def _analyse(file: Path, gwp: str | None, background: Path | None):  # noqa: ANN
     return analyse_file(file, gwp=gwp, background=db)
 
 
-@app.command()
+@command()
 def export(
     file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
     format: Annotated[
-        str,
+        ExportFormat,
         typer.Option(
             "--format",
             "-f",
-            help="datapackage, pact, battery-declaration, csv, xlsx or bw2data (see the README).",
+            case_sensitive=False,
+            help="datapackage: Brightway datapackage (.zip); pact: WBCSD PACT 3.0 JSON; "
+            "battery-declaration: EU Battery Regulation JSON; csv: a folder of tables; xlsx: "
+            "an Excel workbook; bw2data: a Brightway project (needs --project).",
         ),
     ],
     output: Annotated[
@@ -61,90 +84,79 @@ def export(
     ] = None,
     n: Annotated[
         int | None,
-        typer.Option("-n", min=1, help="datapackage: N presampled Monte Carlo columns."),
+        typer.Option(
+            "-n",
+            min=1,
+            callback=samples_bound(MAX_EXPORT_SAMPLES),
+            help="datapackage: N presampled Monte Carlo columns.",
+        ),
     ] = None,
-    seed: Annotated[
-        int, typer.Option(min=0, help="datapackage: seed of the samples (as vlca uncertainty).")
-    ] = 0,
+    seed: SeedOption = DEFAULT_SEED,
     gwp: GwpOption = None,
     background: BackgroundOption = None,
     verbose: VerboseOption = False,
 ) -> None:
     """Export: Brightway datapackage, PACT 3.0 JSON, battery declaration, CSV, Excel, bw2data."""
-    _setup_logging(verbose)
-    from lca.inputs.yamlio import write_files_atomically
-    from lca.outputs.export import FORMATS, ExportRequest
+    setup_logging(verbose)
+    from lca.outputs.export import ExportRequest
     from lca.outputs.export import export as run_export
+    from lca.outputs.files import write_outputs
 
-    if format not in FORMATS:
-        err.print(
-            f"error: unknown format {format!r}; choose one of: "
-            + ", ".join(f"{k} ({v.description})" for k, v in FORMATS.items()),
-            soft_wrap=True,
-            markup=False,
-        )
-        raise typer.Exit(2)
-    if format == "bw2data" and not project:
-        err.print("error: --format bw2data needs --project NAME (the Brightway project)")
-        raise typer.Exit(2)
+    if format is ExportFormat.bw2data and not project:
+        raise InputError("--format bw2data needs --project NAME (the Brightway project)")
     options = {"company": company, "company_ids": company_id or None, "n": n, "seed": seed}
     request = ExportRequest(output=output, project=project, options=options)
     try:
-        run = _analyse(file, gwp, background)
-        if format == "bw2data":
+        run = _analyse(file, gwp_name(gwp), background)
+        if format is ExportFormat.bw2data:
             from lca.outputs.export.bw2data import summary, write_project
 
-            out.print(summary(write_project(run, project)), markup=False)
+            say(summary(write_project(run, project)))
             return
-        files = run_export(run, format, request)
-    except (InputError, CalculationError) as exc:
-        _fail(exc)
+        files = run_export(run, format.value, request)
     except ModuleNotFoundError as exc:
-        err.print(
-            f"error: the {format} export needs the optional package {exc.name!r}: "
-            "pip install 'vehicle-lca[brightway]'",
-            soft_wrap=True,
-            markup=False,
-        )
-        raise typer.Exit(EXIT_UNAVAILABLE) from None
-    write_files_atomically(files)
+        raise unavailable(
+            f"the {format.value} export needs the optional package {exc.name!r}: "
+            "pip install 'vehicle-lca[brightway]'"
+        ) from None
+    folders = [next(iter(files)).parent] if format in FOLDER_FORMATS and files else []
+    inputs = [*run.loaded.files, *filter(None, [background])]
+    write_outputs(files, folders=folders, inputs=inputs)
     for path in files:
-        out.print(f"wrote {path}")
+        say(f"wrote {path}")
 
 
-UNCERTAINTY_SEED = 20261121
+def _uncertainty(run, n: int, sensitivity: bool, seed: int):  # noqa: ANN001, ANN202
+    """Monte Carlo and one-at-a-time results of ``run`` (None where not asked for)."""
+    from lca.analysis.uncertainty import monte_carlo_report, oat
+    from lca.calc.montecarlo import compile_model
 
-
-def _uncertainty(run, n: int, sensitivity: bool):  # noqa: ANN001, ANN202
-    """Monte Carlo and one-at-a-time results from lca.uncertainty (branch unc), or exit."""
-    try:
-        from lca.analysis.uncertainty import monte_carlo_report, oat  # type: ignore[attr-defined]
-        from lca.calc.montecarlo import compile_model  # type: ignore[attr-defined]
-    except ImportError:
-        err.print(
-            "error: --uncertainty and --sensitivity need the uncertainty module "
-            "(lca.uncertainty), which this installation does not have yet",
-            soft_wrap=True,
-            markup=False,
-        )
-        raise typer.Exit(EXIT_UNAVAILABLE) from None
     model = compile_model(run.system, run.loaded.sources.error)
-    mc = monte_carlo_report(model, n, UNCERTAINTY_SEED)[0] if n else None
+    mc = monte_carlo_report(model, n, seed)[0] if n else None
     sens = oat(model) if sensitivity else None
     return mc, sens
 
 
-@app.command()
+@command()
 def report(
     file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Output folder (default reports/<name>)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output folder (default reports/<name>); files already there are kept.",
+        ),
     ] = None,
     uncertainty: Annotated[
         int,
-        typer.Option(help="Monte Carlo samples for the uncertainty section (0: none).", min=0),
+        typer.Option(
+            help="Monte Carlo samples for the uncertainty section (0: none).",
+            min=0,
+            callback=samples_bound(),
+        ),
     ] = 0,
+    seed: SeedOption = DEFAULT_SEED,
     sensitivity: Annotated[
         bool, typer.Option("--sensitivity", help="Add a one-at-a-time sensitivity analysis.")
     ] = False,
@@ -154,29 +166,24 @@ def report(
     verbose: VerboseOption = False,
 ) -> None:
     """Write the ISO 14067 CFP study report: report.html (self-contained) and report.md."""
-    _setup_logging(verbose)
-    from lca.inputs.yamlio import write_files_atomically
+    setup_logging(verbose)
+    from lca.outputs.files import write_outputs
     from lca.outputs.report import ReportUnavailable, chromium, context, print_pdf, render
 
     if pdf and chromium() is None:
-        err.print("error: --pdf needs Chromium (Debian: apt-get install chromium)")
-        raise typer.Exit(EXIT_UNAVAILABLE)
-    try:
-        run = _analyse(file, gwp, background)
-        mc = sens = None
-        if uncertainty or sensitivity:
-            mc, sens = _uncertainty(run, uncertainty, sensitivity)
-        files = render(context(run, uncertainty=mc, sensitivity=sens))
-    except (InputError, CalculationError) as exc:
-        _fail(exc)
-    folder = output or Path("reports") / run.result.name
+        raise unavailable("--pdf needs Chromium (Debian: apt-get install chromium)")
+    run = _analyse(file, gwp_name(gwp), background)
+    mc = sens = None
+    if uncertainty or sensitivity:
+        mc, sens = _uncertainty(run, uncertainty, sensitivity, seed)
+    files = render(context(run, uncertainty=mc, sensitivity=sens))
+    folder = output or default_output(run.result.name)
     out_files: dict[Path, str | bytes] = {folder / k: v for k, v in files.items()}
     if pdf:
         try:
             out_files[folder / "report.pdf"] = print_pdf(files["report.html"])
         except ReportUnavailable as exc:
-            err.print(f"error: {exc}", soft_wrap=True, markup=False)
-            raise typer.Exit(EXIT_UNAVAILABLE) from None
-    write_files_atomically(out_files)
-    for path in out_files:
-        out.print(f"wrote {path}")
+            raise unavailable(str(exc)) from None
+    inputs = [*run.loaded.files, *filter(None, [background])]
+    write_outputs(out_files, folders=[folder], merge=True, inputs=inputs)
+    wrote(out_files)

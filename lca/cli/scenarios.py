@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Mapping, Sequence
@@ -17,19 +16,23 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lca.cli.app import (
+from lca.cli.common import (
+    DEFAULT_SEED,
     BackgroundOption,
     GwpOption,
     QuietOption,
+    SeedOption,
     VerboseOption,
-    _fail,
-    _setup_logging,
-    app,
+    command,
     err,
+    gwp_name,
+    input_files,
     out,
-    write_outputs,
+    samples_bound,
+    say,
+    setup_logging,
 )
-from lca.errors import CalculationError, InputError
+from lca.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +96,7 @@ def _run_all(loaded: list, db: Any, gwp: str | None, show_progress: bool) -> lis
     ) as progress:
         task = progress.add_task("calculating", total=len(loaded))
         for item in loaded:
-            progress.update(task, description=f"calculating {item.name}")
+            progress.update(task, description=f"calculating {escape(item.name)}")
             results.append(run_loaded(item, background=db, gwp=gwp))
             progress.advance(task)
     return results
@@ -160,10 +163,10 @@ def print_comparison(comparison: Mapping[str, Any]) -> None:
     prefix = _common_prefix([r["name"] for r in rows])
 
     def short(name: str) -> str:
-        text = name[len(prefix) :] if prefix else name
+        text = escape(name[len(prefix) :] if prefix else name)
         return f"[bold]{text}[/]" if name == base else text
 
-    where = f" (names after '{prefix}')" if prefix else ""
+    where = f" (names after '{escape(prefix)}')" if prefix else ""
     t = Table(
         title=f"Scenarios compared{where}: t CO2e per vehicle, difference to {short(base)}",
         title_justify="left",
@@ -222,12 +225,12 @@ def print_comparison(comparison: Mapping[str, Any]) -> None:
     if comparison["reference"]:
         out.print(
             "Break-even against "
-            f"{comparison['reference']} (year reached in brackets with a use profile): "
+            f"{escape(comparison['reference'])} (year reached in brackets with a use profile): "
             "production at km 0, use and maintenance by distance, end of life at the lifetime."
         )
 
 
-@app.command()
+@command()
 def compare(
     files: Annotated[
         list[Path], typer.Argument(help="Scenario or inventory files (a variants file counts all).")
@@ -235,24 +238,32 @@ def compare(
     baseline: Annotated[
         str | None,
         typer.Option(
-            help="Scenario differences are taken against (default: the combustion reference "
-            "if there is one, else the first)."
+            help="Name of the scenario that differences are taken against (default: the "
+            "combustion reference if there is one, else the first scenario)."
         ),
     ] = None,
     reference: Annotated[
         str | None,
         typer.Option(
-            help="Combustion reference for break-even (default: the baseline if it is one, "
-            "else the first combustion scenario)."
+            help="Name of the combustion scenario for the break-even distance (default: the "
+            "baseline if it is one, else the first combustion scenario)."
         ),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Output folder (default reports/comparison)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output folder (default reports/comparison), replaced as a whole by this run.",
+        ),
     ] = None,
     fmt: Annotated[
         OutputFormat,
-        typer.Option("--format", help="table: readable summary; json: comparison.json on stdout."),
+        typer.Option(
+            "--format",
+            case_sensitive=False,
+            help="table: a readable summary; json: comparison.json on stdout.",
+        ),
     ] = OutputFormat.table,
     charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Write the charts.")] = True,
     uncertainty: Annotated[
@@ -260,42 +271,38 @@ def compare(
         typer.Option(
             "--uncertainty",
             min=2,
+            callback=samples_bound(),
             help="Also sample every scenario N times with common random numbers: probability "
             "that each is lower than the baseline and the distribution of the difference.",
         ),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the paired Monte Carlo.")] = 42,
+    seed: SeedOption = DEFAULT_SEED,
     gwp: GwpOption = None,
     background: BackgroundOption = None,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Compare scenarios: a table, comparison.json/.csv, each scenario's result.json, charts."""
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from lca.analysis.compare import compare as make_comparison
     from lca.analysis.compare import comparison_csv
     from lca.model.background import load_background
+    from lca.outputs.files import dumps, write_outputs
 
-    try:
-        db = load_background(background)
-        loaded = _load_all(files)
-        show = not quiet and fmt is OutputFormat.table and len(loaded) >= PROGRESS_FROM
-        results = _run_all(loaded, db, gwp, show and err.is_terminal)
-    except (InputError, CalculationError) as exc:
-        _fail(exc)
+    db = load_background(background)
+    loaded = _load_all(files)
+    show = not quiet and fmt is OutputFormat.table and len(loaded) >= PROGRESS_FROM
+    results = _run_all(loaded, db, gwp_name(gwp), show and err.is_terminal)
     try:
         comparison = make_comparison(results, baseline=baseline, reference=reference)
     except ValueError as exc:
-        _fail(InputError(str(exc)))
+        raise InputError(str(exc)) from None
     if uncertainty:
-        try:
-            comparison["uncertainty"] = paired_uncertainty(
-                loaded, db, gwp, comparison["baseline"], uncertainty, seed
-            )
-        except (InputError, CalculationError) as exc:
-            _fail(exc)
+        comparison["uncertainty"] = paired_uncertainty(
+            loaded, db, gwp_name(gwp), comparison["baseline"], uncertainty, seed
+        )
     folder = output or Path("reports") / "comparison"
-    text = json.dumps(comparison, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    text = dumps(comparison, "comparison.json")
     payload: dict[Path, str | bytes] = {
         folder / "comparison.json": text,
         folder / "comparison.csv": comparison_csv(comparison),
@@ -306,7 +313,7 @@ def compare(
         from lca.outputs.charts import comparison_charts
 
         payload.update(chart_files(comparison_charts(results, comparison), folder / "charts"))
-    write_outputs(payload)
+    write_outputs(payload, folders=[folder], inputs=input_files(loaded, background))
     if fmt is OutputFormat.json:
         sys.stdout.write(text)
         return
@@ -315,7 +322,7 @@ def compare(
         if "uncertainty" in comparison:
             print_paired(comparison["uncertainty"])
         n_charts = sum(1 for p in payload if p.suffix == ".png")
-        out.print(
+        say(
             f"\nwrote {folder}/comparison.json, comparison.csv, {len(results)} result.json "
             f"under results/"
             + (f", {n_charts} charts (PNG and SVG) under charts/" if charts else "")
@@ -323,12 +330,16 @@ def compare(
 
 
 def _read_result(path: Path) -> dict[str, Any]:
+    import json
+
     if not path.exists():
         raise InputError("file not found", file=path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"not a JSON file: {exc}", file=path) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=path) from None
     if not isinstance(data, dict):
         raise InputError("expected a result.json object", file=path)
     missing = [k for k in RESULT_KEYS if k not in data]
@@ -337,7 +348,7 @@ def _read_result(path: Path) -> dict[str, Any]:
     return data
 
 
-@app.command()
+@command()
 def chart(
     files: Annotated[list[Path], typer.Argument(help="result.json files written by vlca run.")],
     output: Annotated[
@@ -345,33 +356,34 @@ def chart(
         typer.Option(
             "--output",
             "-o",
-            help="Output folder (default: charts/ beside the first result.json).",
+            help="Output folder (default: charts/ beside the first result.json), replaced as a "
+            "whole.",
         ),
     ] = None,
     baseline: Annotated[
-        str | None, typer.Option(help="With several results: the baseline of the waterfalls.")
+        str | None,
+        typer.Option(help="With several results: the scenario name the waterfalls start from."),
     ] = None,
     quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Draw the charts of saved results without recalculating (several: comparison charts)."""
-    _setup_logging(False)
+    setup_logging(verbose)
     from lca.analysis.compare import compare as make_comparison
     from lca.outputs.charts import comparison_charts, scenario_charts
+    from lca.outputs.files import write_outputs
 
-    try:
-        results = [_read_result(f) for f in files]
-        if len(results) == 1:
-            figures = scenario_charts(results[0])
-        else:
-            try:
-                comparison = make_comparison(results, baseline=baseline)
-            except ValueError as exc:
-                raise InputError(str(exc)) from None
-            figures = comparison_charts(results, comparison)
-    except InputError as exc:
-        _fail(exc)
+    results = [_read_result(f) for f in files]
+    if len(results) == 1:
+        figures = scenario_charts(results[0])
+    else:
+        try:
+            comparison = make_comparison(results, baseline=baseline)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        figures = comparison_charts(results, comparison)
     folder = output or files[0].parent / "charts"
     payload = chart_files(figures, folder)
-    write_outputs(dict(payload))
+    write_outputs(dict(payload), folders=[folder], inputs=files)
     if not quiet:
-        out.print(f"wrote {len(payload) // 2} charts (PNG and SVG) to {folder}/")
+        say(f"wrote {len(payload) // 2} charts (PNG and SVG) to {folder}/")

@@ -1,33 +1,45 @@
-"""Commands ``vlca uncertainty``, ``vlca sensitivity`` and ``vlca export`` (thin: the work is in
-lca.montecarlo, lca.uncertainty and lca.export)."""
+"""Commands ``vlca uncertainty`` and ``vlca sensitivity`` (thin: the work is in
+lca.calc.montecarlo and lca.analysis.uncertainty)."""
 
 from __future__ import annotations
 
-import io
-import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from lca.cli.app import (
+from lca.cli.common import (
+    DEFAULT_SEED,
+    MAX_SAMPLES,
     BackgroundOption,
     GwpOption,
     QuietOption,
+    SeedOption,
     VerboseOption,
-    _default_output,
-    _fail,
-    _setup_logging,
-    app,
+    command,
+    default_output,
     err,
+    gwp_name,
     out,
+    samples_bound,
+    say,
+    setup_logging,
+    wrote,
 )
-from lca.errors import CalculationError, InputError
+from lca.errors import InputError
 from lca.outputs.palette import STAGE_NAMES
 
-SEED_HELP = "Random seed: the same seed and -n give the same samples, bit for bit."
+MAX_SOBOL_RUNS = MAX_SAMPLES
+"""Largest number of model runs of a Sobol analysis (N(d+2))."""
+
+
+class Method(StrEnum):
+    oat = "oat"
+    sobol = "sobol"
+    morris = "morris"
 
 
 def load_model(file: Path, background: Path | None, gwp: str | None):  # noqa: ANN201
@@ -63,8 +75,8 @@ def _progress(total: int, label: str, quiet: bool):  # noqa: ANN202
 
 def _stats_table(report: dict[str, Any]) -> Table:
     t = Table(
-        title=f"{report['name']}: {report['n']:,} Monte Carlo samples (seed {report['seed']}), "
-        "kg CO2e",
+        title=f"{escape(report['name'])}: {report['n']:,} Monte Carlo samples "
+        f"(seed {report['seed']}), kg CO2e",
         title_justify="left",
     )
     for col in ("", "deterministic", "mean", "sd", "P2.5", "median", "P97.5"):
@@ -110,7 +122,7 @@ def _print_break_even(be: dict[str, Any]) -> None:
     d = be["distribution_km"]
     det = be["deterministic_km"]
     out.print(
-        f"break-even against {be['reference']}: "
+        f"break-even against {escape(str(be['reference']))}: "
         + (f"{det:,.0f} km deterministic" if det is not None else "never (deterministic)")
         + (
             f"; median {d['p50']:,.0f} km, 95 % interval {d['p2_5']:,.0f}-{d['p97_5']:,.0f} km"
@@ -122,13 +134,32 @@ def _print_break_even(be: dict[str, Any]) -> None:
     )
 
 
-@app.command()
+def _nothing_uncertain(file: Path) -> InputError:
+    return InputError(
+        "nothing is uncertain: give parameters or records an 'uncertainty'", file=file
+    )
+
+
+@command()
 def uncertainty(
     file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
-    n: Annotated[int, typer.Option("-n", help="Number of Monte Carlo samples.", min=2)] = 10_000,
-    seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
+    n: Annotated[
+        int,
+        typer.Option(
+            "-n",
+            help="Number of Monte Carlo samples (at most 10,000,000).",
+            min=2,
+            callback=samples_bound(),
+        ),
+    ] = 10_000,
+    seed: SeedOption = DEFAULT_SEED,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Output folder (default reports/<name>).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output folder (default reports/<name>); files already there are kept.",
+        ),
     ] = None,
     samples_out: Annotated[
         Path | None,
@@ -158,40 +189,49 @@ def uncertainty(
 
     Writes uncertainty.json and uncertainty.png into reports/<name>/ (or --output).
     """
-    _setup_logging(verbose)
+    setup_logging(verbose)
+    import io
+
+    import numpy as np
+
     from lca.analysis import uncertainty as unc
-    from lca.inputs.yamlio import write_files_atomically
+    from lca.errors import CalculationError
+    from lca.outputs.files import dumps, write_outputs
     from lca.outputs.uncertainty_charts import distribution_chart
 
+    g = gwp_name(gwp)
+    loaded, system, model = load_model(file, background, g)
+    if not model.inputs:
+        raise _nothing_uncertain(file)
+    inputs = [*loaded.files]
+    ref_model = None
+    if reference:
+        ref_loaded, _, ref_model = load_model(reference, background, g)
+        inputs += ref_loaded.files
+    others = {}
+    for p in compare_to or ():
+        other_loaded, _, others[str(p)] = load_model(p, background, g)
+        inputs += other_loaded.files
+    prog, advance = _progress(n, "sampling", quiet)
+    if prog:
+        prog.start()
     try:
-        _, system, model = load_model(file, background, gwp)
-        if not model.inputs:
-            raise InputError(
-                "nothing is uncertain: give parameters or records an 'uncertainty'", file=file
-            )
-        ref_model = load_model(reference, background, gwp)[2] if reference else None
-        others = {str(p): load_model(p, background, gwp)[2] for p in compare_to or ()}
-        prog, advance = _progress(n, "sampling", quiet)
-        if prog:
-            prog.start()
-        try:
-            report, samples = unc.monte_carlo_report(
-                model, n, seed, scheduler=scheduler, progress=advance
-            )
-        finally:
-            if prog:
-                prog.stop()
-        if ref_model is not None:
-            report["break_even"] = unc.break_even(model, ref_model, n, seed)
-        if others:
-            models = {str(file): model, **others}
-            report["comparison"] = unc.paired_comparison(models, str(file), n, seed)
-    except (InputError, CalculationError) as exc:
-        _fail(exc)
+        report, samples = unc.monte_carlo_report(
+            model, n, seed, scheduler=scheduler, progress=advance
+        )
     except OSError as exc:  # a Dask scheduler that cannot be reached
-        _fail(CalculationError(f"cannot run on scheduler {scheduler!r}: {exc}"))
-    folder = output or _default_output(system.name)
+        raise CalculationError(f"cannot run on scheduler {scheduler!r}: {exc}") from None
+    finally:
+        if prog:
+            prog.stop()
+    if ref_model is not None:
+        report["break_even"] = unc.break_even(model, ref_model, n, seed)
+    if others:
+        models = {str(file): model, **others}
+        report["comparison"] = unc.paired_comparison(models, str(file), n, seed)
+    folder = output or default_output(system.name)
     stats = report["total_kg_co2e"]
+    text = dumps(report, "uncertainty.json")
     png = distribution_chart(
         f"{system.inventory.vehicle.name} ({system.name}): uncertainty of the cradle-to-grave "
         f"footprint, {system.gwp_set} GWP100",
@@ -202,14 +242,16 @@ def uncertainty(
         stats,
     )
     files: dict[Path, str | bytes] = {
-        folder / "uncertainty.json": json.dumps(report, indent=2) + "\n",
+        folder / "uncertainty.json": text,
         folder / "uncertainty.png": png,
     }
     if samples_out is not None:
         buf = io.BytesIO()
         np.save(buf, samples.total)
         files[samples_out] = buf.getvalue()
-    write_files_atomically(files)
+    write_outputs(
+        files, folders=[folder], merge=True, inputs=[*inputs, *filter(None, [background])]
+    )
     if quiet:
         return
     out.print(_stats_table(report))
@@ -225,28 +267,59 @@ def uncertainty(
             if name == str(file):
                 continue
             d = r["difference_kg_co2e"]
-            out.print(
+            say(
                 f"{name}: P(lower than {file}) = {r['probability_lower_than_baseline']:.3f}; "
                 f"difference median {d['p50']:+,.0f} kg (95 %: {d['p2_5']:+,.0f} to "
                 f"{d['p97_5']:+,.0f})"
             )
-    written = ", ".join(str(p) for p in files)
-    out.print(f"\nwrote {written}")
+    say("")
+    wrote(files)
 
 
-@app.command()
+def _sensitivity_result(model: Any, method: Method, n: int | None, seed: int, range_: Any):  # noqa: ANN202
+    from lca.analysis import uncertainty as unc
+
+    if method is Method.oat:
+        return unc.oat(model, relative=range_ / 100 if range_ is not None else None)
+    if method is Method.sobol:
+        base_n = n or 1024
+        if base_n & (base_n - 1):
+            raise InputError(f"-n {base_n}: Sobol needs a power of 2 (for example 1024)")
+        runs = base_n * (len(model.inputs) + 2)
+        if runs > MAX_SOBOL_RUNS:
+            raise InputError(
+                f"-n {base_n}: Sobol would run the model {runs:,} times (N(d+2) with "
+                f"{len(model.inputs)} inputs); at most {MAX_SOBOL_RUNS:,}"
+            )
+        return unc.sobol(model, base_n, seed)
+    most = MAX_SAMPLES // (len(model.inputs) + 1)
+    if n is not None and n > most:
+        raise InputError(f"-n {n}: too many Morris trajectories (at most {most:,})")
+    return unc.morris(model, n or 100, seed)
+
+
+@command()
 def sensitivity(
     file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
-    method: Annotated[str, typer.Option(help="oat, sobol or morris.")] = "oat",
+    method: Annotated[
+        Method,
+        typer.Option(
+            case_sensitive=False,
+            help="oat: one at a time (tornado); sobol: variance-based indices; morris: "
+            "elementary-effects screening.",
+        ),
+    ] = Method.oat,
     n: Annotated[
         int | None,
         typer.Option(
             "-n",
+            min=1,
+            callback=samples_bound(),
             help="sobol: base sample size N (runs N(d+2), a power of 2; default "
             "1024); morris: trajectories (default 100); break-even: MC samples.",
         ),
     ] = None,
-    seed: Annotated[int, typer.Option(help=SEED_HELP, min=0)] = 0,
+    seed: SeedOption = DEFAULT_SEED,
     range_: Annotated[
         float | None,
         typer.Option(
@@ -261,7 +334,12 @@ def sensitivity(
         typer.Option(help="Combustion reference for the break-even distance (its distribution)."),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Output folder (default reports/<name>).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Output folder (default reports/<name>); files already there are kept.",
+        ),
     ] = None,
     gwp: GwpOption = None,
     background: BackgroundOption = None,
@@ -272,44 +350,32 @@ def sensitivity(
 
     Writes sensitivity.json and sensitivity-<method>.png into reports/<name>/ (or --output).
     """
-    _setup_logging(verbose)
+    setup_logging(verbose)
     from lca.analysis import uncertainty as unc
-    from lca.inputs.yamlio import write_files_atomically
     from lca.outputs import uncertainty_charts as charts
+    from lca.outputs.files import dumps, write_outputs
 
-    methods = ("oat", "sobol", "morris")
-    if method not in methods:
-        _fail(InputError(f"unknown method {method!r}; choose one of {', '.join(methods)}"))
-    try:
-        _, system, model = load_model(file, background, gwp)
-        if not model.inputs:
-            raise InputError(
-                "nothing is uncertain: give parameters or records an 'uncertainty'", file=file
-            )
-        if method == "oat":
-            res = unc.oat(model, relative=range_ / 100 if range_ is not None else None)
-        elif method == "sobol":
-            base_n = n or 1024
-            if base_n & (base_n - 1):
-                raise InputError(f"-n {base_n}: Sobol needs a power of 2 (for example 1024)")
-            res = unc.sobol(model, base_n, seed)
-        else:
-            res = unc.morris(model, n or 100, seed)
-        res["name"] = system.name
-        if reference is not None:
-            ref_model = load_model(reference, background, gwp)[2]
-            res["break_even"] = unc.break_even(model, ref_model, n or 100_000, seed)
-    except (InputError, CalculationError) as exc:
-        _fail(exc)
-    folder = output or _default_output(system.name)
+    g = gwp_name(gwp)
+    loaded, system, model = load_model(file, background, g)
+    if not model.inputs:
+        raise _nothing_uncertain(file)
+    inputs = [*loaded.files, *filter(None, [background])]
+    res = _sensitivity_result(model, method, n, seed, range_)
+    res["name"] = system.name
+    if reference is not None:
+        ref_loaded, _, ref_model = load_model(reference, background, g)
+        inputs += ref_loaded.files
+        res["break_even"] = unc.break_even(model, ref_model, n or 100_000, seed)
+    folder = output or default_output(system.name)
     title = f"{system.inventory.vehicle.name} ({system.name})"
-    if method == "oat":
+    text = dumps(res, "sensitivity.json")
+    if method is Method.oat:
         png = charts.tornado_chart(
             f"{title}: one at a time, each input at its {res['range']}",
             res["inputs"],
             res["deterministic_kg_co2e"],
         )
-    elif method == "sobol":
+    elif method is Method.sobol:
         png = charts.sobol_chart(
             f"{title}: Sobol indices of the total (N = {res['n']}, {res['runs']:,} runs)",
             res["inputs"],
@@ -319,16 +385,24 @@ def sensitivity(
             f"{title}: Morris screening ({res['trajectories']} trajectories)", res["inputs"]
         )
     files: dict[Path, str | bytes] = {
-        folder / "sensitivity.json": json.dumps(res, indent=2) + "\n",
-        folder / f"sensitivity-{method}.png": png,
+        folder / "sensitivity.json": text,
+        folder / f"sensitivity-{method.value}.png": png,
     }
-    write_files_atomically(files)
+    write_outputs(files, folders=[folder], merge=True, inputs=inputs)
     if quiet:
         return
-    t = Table(title=f"{system.name}: sensitivity ({method})", title_justify="left")
+    out.print(_sensitivity_table(system.name, method, res))
+    if "break_even" in res:
+        _print_break_even(res["break_even"])
+    say("")
+    wrote(files)
+
+
+def _sensitivity_table(name: str, method: Method, res: dict[str, Any]) -> Table:
+    t = Table(title=f"{escape(name)}: sensitivity ({method.value})", title_justify="left")
     t.add_column("#", justify="right")
     t.add_column("input")
-    if method == "oat":
+    if method is Method.oat:
         t.add_column("low -> high", justify="right")
         t.add_column("swing kg CO2e", justify="right")
         for r in res["inputs"][:15]:
@@ -336,17 +410,17 @@ def sensitivity(
             fmt = (lambda v: v) if isinstance(lo, str) else (lambda v: f"{v:,.4g}")
             t.add_row(
                 str(r["rank"]),
-                r["label"],
-                f"{fmt(lo)} -> {fmt(hi)} {r['unit']}",
+                escape(r["label"]),
+                escape(f"{fmt(lo)} -> {fmt(hi)} {r['unit']}"),
                 f"{r['swing_kg_co2e']:+,.0f}",
             )
-    elif method == "sobol":
+    elif method is Method.sobol:
         t.add_column("S1 (±CI)", justify="right")
         t.add_column("ST (±CI)", justify="right")
         for i, r in enumerate(res["inputs"][:15], 1):
             t.add_row(
                 str(i),
-                r["label"],
+                escape(r["label"]),
                 f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
                 f"{r['ST']:.3f} ± {r['ST_conf']:.3f}",
             )
@@ -355,9 +429,9 @@ def sensitivity(
         t.add_column("sigma", justify="right")
         for i, r in enumerate(res["inputs"][:15], 1):
             t.add_row(
-                str(i), r["label"], f"{r['mu_star_kg_co2e']:,.0f}", f"{r['sigma_kg_co2e']:,.0f}"
+                str(i),
+                escape(r["label"]),
+                f"{r['mu_star_kg_co2e']:,.0f}",
+                f"{r['sigma_kg_co2e']:,.0f}",
             )
-    out.print(t)
-    if "break_even" in res:
-        _print_break_even(res["break_even"])
-    out.print(f"\nwrote {', '.join(str(p) for p in files)}")
+    return t

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 from pydantic import Field
 
-from lca.errors import InputError, KeyPath
+from lca.errors import InputError, InputErrors, KeyPath
 from lca.inputs.overrides import apply_overrides, split_path
 from lca.inputs.validation import validate
 from lca.inputs.yamlio import Document, load_yaml
@@ -52,20 +53,55 @@ MAX_VARIANTS = 500
 
 @dataclass(frozen=True)
 class SourceMap:
-    """Where each key path of the merged data came from."""
+    """Where each key path of the merged data came from.
+
+    ``overridden``: key path -> (scenario file, line) of the override that set it;
+    ``replaced``: key path -> (file, line) of the value that override replaced (context).
+    """
 
     base: Document
     overridden: dict[KeyPath, tuple[Path, int | None]] = field(default_factory=dict)
+    replaced: dict[KeyPath, tuple[Path, int | None]] = field(default_factory=dict)
 
-    def locate(self, kp: KeyPath) -> tuple[Path, int | None]:
+    def _hit(self, kp: KeyPath) -> KeyPath | None:
         for n in range(len(kp), -1, -1):
             if tuple(kp[:n]) in self.overridden:
-                return self.overridden[tuple(kp[:n])]
+                return tuple(kp[:n])
+        return None
+
+    def locate(self, kp: KeyPath) -> tuple[Path, int | None]:
+        hit = self._hit(tuple(kp))
+        if hit is not None:
+            return self.overridden[hit]
         return self.base.path, self.base.line_of(kp)
+
+    def _context(self, message: str, kp: KeyPath) -> str:
+        """Where an overridden value came from, or which override a message names."""
+        hit = self._hit(tuple(kp))
+        if hit is not None:
+            was = self.replaced.get(hit)
+            if was is None:
+                return ""
+            return f" (this override replaces {was[0]}:{was[1]})" if was[1] else ""
+        notes = []
+        for okp, (file, line) in self.overridden.items():
+            name = _override_name(okp)
+            if name and re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", message):
+                where = f"{file}:{line}" if line else str(file)
+                notes.append(f"{name} is set by {where}")
+        return f" ({'; '.join(notes)})" if notes else ""
 
     def error(self, message: str, kp: KeyPath = ()) -> InputError:
         path, line = self.locate(tuple(kp))
-        return InputError(message, file=path, path=kp, line=line)
+        return InputError(message + self._context(message, kp), file=path, path=kp, line=line)
+
+
+def _override_name(kp: KeyPath) -> str | None:
+    """The name an error message would use for an overridden key: a parameter's name, or a
+    vehicle field (``vehicle.curb_mass`` -> ``curb_mass``); None for other keys."""
+    if len(kp) == 2 and kp[0] in ("parameters", "vehicle") and isinstance(kp[1], str):
+        return kp[1]
+    return None
 
 
 @dataclass(frozen=True)
@@ -75,8 +111,14 @@ class LoadedInput:
     description: str | None
     data: dict[str, Any]
     sources: SourceMap
-    files: tuple[Path, ...]
+    files: tuple[Path, ...]  # the base chain, the file that was loaded last
     chain: tuple[str, ...] = ()
+
+    def relative_files(self) -> list[str]:
+        """``files`` relative to the folder of the loaded file (the last one), normalised and
+        independent of the working folder (``../inventories/vehicles/x.yaml``, ``s.yaml``)."""
+        home = self.files[-1].resolve().parent
+        return [Path(os.path.relpath(f.resolve(), home)).as_posix() for f in self.files]
 
 
 def _key_path(data: Any, dotted: str) -> KeyPath:
@@ -181,6 +223,42 @@ def load_input(path: str | Path, _seen: tuple[Path, ...] = ()) -> LoadedInput:
     return _load_scenario(p, doc, spec, _seen, {}, spec.scenario.name)
 
 
+def _load_parent(p: Path, doc: Document, ref_key: str, ref_text: str, seen: tuple) -> LoadedInput:
+    """Load the file a scenario's ``base``/``extends`` names. One outside the scenario's folder
+    tree is read only if it parses as an inventory or a scenario; errors name the scenario's key."""
+    ref = p.parent / ref_text
+    where = ("scenario", ref_key)
+    try:
+        found = ref.is_file()
+    except OSError as exc:  # a name too long, a loop of links
+        raise doc.error(f"{ref_key} {ref_text!r}: cannot open it ({exc.strerror})", where) from None
+    if not found:
+        what = "is not a file" if ref.exists() else "not found"
+        raise doc.error(
+            f"{ref_key} file {str(ref)!r} {what} (paths are relative to the scenario file)", where
+        )
+    if not ref.resolve().is_relative_to(p.parent.resolve()):
+        try:
+            data = load_yaml(ref).data
+        except InputError as exc:
+            raise doc.error(
+                f"{ref_key} {ref_text!r} lies outside the scenario's folder and is not a YAML "
+                f"inventory or scenario ({exc.message})",
+                where,
+            ) from None
+        if "vehicle" not in data and "scenario" not in data:
+            raise doc.error(
+                f"{ref_key} {ref_text!r} lies outside the scenario's folder and is not an "
+                "inventory (no 'vehicle') or a scenario (no 'scenario'); it is not read further",
+                where,
+            )
+    return load_input(ref, seen)
+
+
+def _set_by(p: Path, line: int | None, name: str) -> str:
+    return f"set by {p.name}" + (f" line {line}" if line else "") + f" (scenario {name})"
+
+
 def _load_scenario(
     p: Path,
     doc: Document,
@@ -200,13 +278,7 @@ def _load_scenario(
             ("scenario",),
         )
     ref_key = "base" if head.base is not None else "extends"
-    ref = p.parent / (head.base or head.extends or "")
-    if not ref.exists():
-        raise doc.error(
-            f"{ref_key} file {str(ref)!r} not found (paths are relative to the scenario file)",
-            ("scenario", ref_key),
-        )
-    parent = load_input(ref, (*_seen, resolved))
+    parent = _load_parent(p, doc, ref_key, head.base or head.extends or "", (*_seen, resolved))
     if head.base is not None and parent.kind != "inventory":
         raise doc.error(
             "'base' must name an inventory; use 'extends' for a scenario", ("scenario", "base")
@@ -216,48 +288,54 @@ def _load_scenario(
             "'extends' must name a scenario; use 'base' for an inventory", ("scenario", "extends")
         )
     overridden = dict(parent.sources.overridden)
+    replaced = dict(parent.sources.replaced)
     data = copy.deepcopy(parent.data)
     if spec.records:
-        # supplier-specific records: added to the inventory's records, replacing the same id
-        records = list(data.get("records") or [])
-        for i, rec in enumerate(spec.records):
-            rid = rec.get("id")
-            hit = [j for j, r in enumerate(records) if isinstance(r, dict) and r.get("id") == rid]
-            idx = hit[0] if hit and rid is not None else len(records)
-            if idx == len(records):
-                records.append(rec)
-            else:
-                records[idx] = rec
-            for kp, line in doc.lines.items():
-                if kp[:2] == ("records", i):
-                    overridden[("records", idx, *kp[2:])] = (p, line)
-        data["records"] = records
-
-    def on_error(where: str) -> Any:
-        def make(exc: InputError, dotted: str) -> InputError:
-            return InputError(
-                exc.message, file=p, path=(where, dotted), line=doc.line_of((where, dotted))
-            )
-
-        return make
-
+        data, overridden = _add_records(p, doc, spec, data, overridden)
+    errors: list[InputError] = []
     for where, items in (("overrides", spec.overrides), ("variants", variant)):
         for dotted, value in items.items():
-            # the key path as it is before this override (it may rename what it addresses)
-            try:
-                kp = _key_path(data, dotted)
-            except InputError as exc:
-                raise on_error(where)(exc, dotted) from None
-            data = apply_overrides(data, {dotted: value}, on_error(where))
             line = doc.line_of((where, dotted))
+            try:
+                # the key path as it is before this override (it may rename what it addresses)
+                kp = _key_path(data, dotted)
+                data = apply_overrides(data, {dotted: value}, source=_set_by(p, line, name))
+            except InputError as exc:
+                errors.append(InputError(exc.message, file=p, path=(where, dotted), line=line))
+                continue
+            was = SourceMap(parent.sources.base, overridden, replaced).locate(kp)
             overridden = {k: v for k, v in overridden.items() if k[: len(kp)] != kp}
+            replaced = {k: v for k, v in replaced.items() if k[: len(kp)] != kp}
             overridden[kp] = (p, line)
+            replaced[kp] = was
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
     return LoadedInput(
         name=name,
         kind="scenario",
         description=head.description,
         data=data,
-        sources=SourceMap(parent.sources.base, overridden),
+        sources=SourceMap(parent.sources.base, overridden, replaced),
         files=(*parent.files, p),
         chain=(*parent.chain, name),
     )
+
+
+def _add_records(
+    p: Path, doc: Document, spec: ScenarioFile, data: dict, overridden: dict
+) -> tuple[dict, dict]:
+    """Supplier-specific records: added to the inventory's records, replacing the same id."""
+    records = list(data.get("records") or [])
+    for i, rec in enumerate(spec.records):
+        rid = rec.get("id")
+        hit = [j for j, r in enumerate(records) if isinstance(r, dict) and r.get("id") == rid]
+        idx = hit[0] if hit and rid is not None else len(records)
+        if idx == len(records):
+            records.append(rec)
+        else:
+            records[idx] = rec
+        for kp, line in doc.lines.items():
+            if kp[:2] == ("records", i):
+                overridden[("records", idx, *kp[2:])] = (p, line)
+    data["records"] = records
+    return data, overridden

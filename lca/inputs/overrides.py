@@ -3,7 +3,9 @@
 A path is dot-separated. A list element is addressed by its ``id`` (or ``material``, ``mode``,
 ``record``, tried in that order) or by its index. A path that does not exist in the data is an
 error, never a silent addition. Setting a parameter (a mapping with ``value``) to a plain value
-replaces its ``value`` and keeps its source.
+replaces its ``value`` and keeps its uncertainty; its ``source`` becomes the given ``source``
+(for a scenario: "set by <scenario file>"), and the replaced value and source move to its
+``note``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,14 @@ from typing import Any
 from lca.errors import InputError
 
 LIST_KEYS = ("id", "material", "mode", "record")
+
+
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``choices`` (difflib), or ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(word, [c for c in choices if c != word], n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def split_path(path: str) -> list[str]:
@@ -31,10 +41,11 @@ def resolve(data: Any, parts: list[str], path: str) -> tuple[Any, str | int]:
         last = depth == len(parts) - 1
         if isinstance(node, dict):
             if seg not in node:
-                known = ", ".join(sorted(map(str, node))) or "nothing"
+                keys = sorted(map(str, node))
+                where = ".".join(parts[:depth]) or "the top level"
                 raise InputError(
-                    f"key path {path!r}: {'.'.join(parts[: depth + 1])!r} does not exist in the "
-                    f"base (there is: {known})"
+                    f"{seg!r} does not exist in the base at {where}"
+                    f"{did_you_mean(seg, keys)} (there is: {', '.join(keys) or 'nothing'})"
                 )
             key: str | int = seg
         elif isinstance(node, list):
@@ -65,8 +76,8 @@ def _list_index(items: list, seg: str, path: str, upto: list[str]) -> int:
         : len(items)
     ]
     raise InputError(
-        f"key path {path!r}: no entry {seg!r} in {'.'.join(upto[:-1]) or 'list'} "
-        f"(entries: {', '.join(names) or 'none'})"
+        f"no entry {seg!r} in {'.'.join(upto[:-1]) or 'the list'}{did_you_mean(seg, names)} "
+        f"(entries: {', '.join(names) or 'none'}, or an index 0 to {len(items) - 1})"
     )
 
 
@@ -79,8 +90,10 @@ def apply_overrides(
     data: Mapping[str, Any],
     overrides: Mapping[str, Any],
     on_error: Callable[[InputError, str], InputError] | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
-    """A deep copy of ``data`` with each override applied in the given order."""
+    """A deep copy of ``data`` with each override applied in the given order; ``source`` is
+    recorded on a sourced parameter whose value a plain value replaces."""
     out = copy.deepcopy(dict(data))
     for path, value in overrides.items():
         try:
@@ -89,7 +102,19 @@ def apply_overrides(
             raise (on_error(exc, path) if on_error else exc) from None
         current = container[key]
         if isinstance(current, dict) and "value" in current and not isinstance(value, dict):
+            if source is not None and "source" in current:
+                current["note"] = _replaced_note(current)
+                current["source"] = source
             current["value"] = copy.deepcopy(value)
         else:
             container[key] = copy.deepcopy(value)
     return out
+
+
+def _replaced_note(param: Mapping[str, Any]) -> str:
+    """What a plain-value override replaced: the old value and its source (and note)."""
+    src = param.get("source")
+    if isinstance(src, Mapping):
+        src = src.get("title") or str(dict(src))
+    text = f"replaces {param.get('value')} from {src}"
+    return f"{text}; {param['note']}" if param.get("note") else text

@@ -1,4 +1,6 @@
-"""Reading YAML safely (line numbers, no alias bombs, no silent duplicates) and writing atomically.
+"""Reading YAML safely (line numbers, no alias bombs, no silent duplicates).
+
+Writing outputs is in :mod:`lca.outputs.files`.
 
 ``load_yaml`` composes the node graph without expanding aliases, then builds plain Python data
 while counting every node it creates, so a few kilobytes that would expand to gigabytes stop with
@@ -8,11 +10,7 @@ country code ``NO`` stays a string.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -231,55 +229,3 @@ def load_yaml(path: str | Path) -> Document:
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start}); save it as UTF-8", file=p) from None
     return parse_yaml_text(text, p)
-
-
-@contextmanager
-def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
-    """Write to a temporary file beside ``path`` and rename it over ``path`` only on success."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        encoding = None if "b" in mode else "utf-8"
-        newline = None if "b" in mode else ""
-        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_files_atomically(files: dict[Path, str | bytes]) -> None:
-    """Write several files so that either all appear or none changes.
-
-    Each goes to a temporary file first; only when every one is written are they renamed into
-    place (renames are quick and practically never fail once the temporaries exist).
-    """
-    staged: list[tuple[str, Path]] = []
-    mode_mask = _umask()
-    try:
-        for target, content in files.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((tmp, target))
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o666 & ~mode_mask)  # as a plain open() would (mkstemp gives 0600)
-        for tmp, target in staged:
-            os.replace(tmp, target)
-        staged = []
-    finally:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)

@@ -385,7 +385,7 @@ def figure_files(fig: Figure, path_stem: str | Path) -> dict[Path, bytes]:
 
 def save_figure(fig: Figure, path_stem: str | Path) -> list[Path]:
     """Write ``path_stem.png`` and ``path_stem.svg`` (both or neither); return the paths."""
-    from lca.inputs.yamlio import write_files_atomically
+    from lca.outputs.files import write_files_atomically
 
     files = figure_files(fig, path_stem)
     write_files_atomically(dict(files))

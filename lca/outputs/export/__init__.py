@@ -2,7 +2,7 @@
 
 Each format is a function ``(run, request) -> {path: content}`` registered under a name with
 :func:`register`; the CLI (``vlca export FILE --format NAME``) writes the returned files all at
-once (``yamlio.write_files_atomically``). A format that writes elsewhere (the Brightway project)
+once (``lca.outputs.files.write_outputs``). A format that writes elsewhere (the Brightway project)
 returns no files. Formats are imported lazily so optional extras load only when asked for.
 """
 

@@ -1,0 +1,428 @@
+"""Writing outputs so that nothing written is ever wrong or lost.
+
+An output *folder* is built complete in a new sibling folder (``.<name>.vlca-new``) and swapped
+in with one rename: the old folder is moved aside (``.<name>.vlca-old``), the new one renamed into
+place, the old one removed. A folder therefore always holds exactly one run's files. With
+``merge=True`` (commands that add files to a folder another command wrote, such as
+``vlca uncertainty`` into ``reports/<name>``) the new folder starts as a hard-linked copy of the
+old one, so the files already there survive and the swap is still one rename.
+
+A single output *file* (``--samples-out``, ``vlca export --output x.json``) goes to a temporary
+file beside it and is renamed over it.
+
+Every target is locked (``fcntl.flock`` on ``.<name>.lock`` beside it) for the whole write, so a
+second concurrent run into the same place fails with an :class:`~lca.errors.InputError` (exit 2)
+instead of mixing two runs' files. A target that is, or lies inside, an input (or a folder that
+holds an input, or the working folder) is refused. A ``.json`` file must be strict JSON (no
+``NaN``/``Infinity``), checked before anything is written. Every failure to write is an
+``InputError`` naming the path; nothing is left half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fnmatch
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lca.errors import CalculationError, InputError, format_path
+
+MARKER = ".vlca-output"
+"""File in every output folder: marks a folder that ``vlca`` may replace as a whole."""
+
+MARKER_TEXT = b"written by vehicle-lca (vlca); replaced as a whole on every run\n"
+# names a vlca command writes into a folder (folders written before the marker existed)
+KNOWN_NAMES = (
+    MARKER,
+    ".*.lock",
+    ".*.tmp",
+    "*.json",
+    "*.csv",
+    "*.png",
+    "*.svg",
+    "*.npy",
+    "*.zip",
+    "*.xlsx",
+    "report.html",
+    "report.md",
+    "report.pdf",
+    "charts",
+    "results",
+    "tables",
+)
+
+Content = str | bytes
+
+
+# ----------------------------------------------------------------------------- strict JSON
+
+
+def _non_finite_path(obj: Any, path: tuple[str | int, ...] = ()) -> tuple | None:
+    """Key path of the first non-finite float in ``obj`` (None if all are finite)."""
+    if isinstance(obj, float):
+        return None if math.isfinite(obj) else path
+    if isinstance(obj, Mapping):
+        for k, v in obj.items():
+            hit = _non_finite_path(v, (*path, str(k)))
+            if hit is not None:
+                return hit
+    elif isinstance(obj, list | tuple):
+        for i, v in enumerate(obj):
+            hit = _non_finite_path(v, (*path, i))
+            if hit is not None:
+                return hit
+    elif hasattr(obj, "dtype") and hasattr(obj, "tolist"):  # numpy scalars and arrays
+        return _non_finite_path(obj.tolist(), path)
+    return None
+
+
+def check_finite(obj: Any, what: str = "output") -> None:
+    """Raise a :class:`CalculationError` naming the key path of a NaN or infinity in ``obj``."""
+    hit = _non_finite_path(obj)
+    if hit is not None:
+        raise CalculationError(
+            f"{what}: the value at '{format_path(hit)}' is not a finite number (NaN or "
+            "infinity); nothing was written. An input is probably out of range (an infinite "
+            "uncertainty width or weight, or an extreme amount)."
+        )
+
+
+def _default(obj: Any) -> Any:
+    if hasattr(obj, "tolist"):  # numpy scalar or array
+        return obj.tolist()
+    raise TypeError(f"cannot write a {type(obj).__name__} as JSON")
+
+
+def dumps(obj: Any, what: str = "output", *, indent: int | None = 2) -> str:
+    """Strict JSON text of ``obj`` (ends with a newline): non-finite numbers are an error."""
+    check_finite(obj, what)
+    return json.dumps(obj, indent=indent, ensure_ascii=False, allow_nan=False, default=_default) + (
+        "\n"
+    )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def check_json_text(path: Path, data: bytes) -> None:
+    """A ``.json`` output must parse as strict JSON (no ``NaN``/``Infinity``)."""
+    try:
+        json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
+    except ValueError as exc:
+        raise CalculationError(
+            f"{path}: would not be valid JSON ({exc}); non-finite numbers are not written. "
+            "Nothing was written."
+        ) from None
+
+
+# ----------------------------------------------------------------------------- guards
+
+
+def _resolve(p: Path) -> Path:
+    return Path(os.path.abspath(p)).resolve()
+
+
+def check_not_inputs(
+    targets: Iterable[Path], inputs: Iterable[Path], folders: Iterable[Path]
+) -> None:
+    """Refuse an output that is, or lies inside, an input, and a folder holding an input or the
+    working folder (swapping it would remove them)."""
+    ins = [(p, _resolve(p)) for p in inputs]
+    folder_set = {_resolve(f) for f in folders}
+    cwd = _resolve(Path.cwd())
+    for target in targets:
+        rt = _resolve(target)
+        for given, ri in ins:
+            if rt == ri or rt.is_relative_to(ri):
+                raise InputError(
+                    f"the output would overwrite an input ({given}); choose another output path",
+                    file=target,
+                )
+            if rt in folder_set and ri.is_relative_to(rt):
+                raise InputError(
+                    f"this output folder holds an input ({given}) and would be replaced; "
+                    "choose a folder of its own (for example reports/<name>)",
+                    file=target,
+                )
+        if rt in folder_set and cwd.is_relative_to(rt):
+            raise InputError(
+                "this output folder is (or holds) the working folder and would be replaced; "
+                "choose a folder of its own (for example reports/<name>)",
+                file=target,
+            )
+
+
+def _replaceable(folder: Path) -> None:
+    """A folder may be replaced as a whole if vlca wrote it (marker or only vlca's names)."""
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise InputError("the output folder is a file; choose another path", file=folder)
+    if (folder / MARKER).exists():
+        return
+    foreign = sorted(
+        p.name for p in folder.iterdir() if not any(fnmatch.fnmatch(p.name, k) for k in KNOWN_NAMES)
+    )
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        raise InputError(
+            f"the output folder holds files vlca did not write ({shown}); it is replaced as a "
+            "whole on every run, so choose an empty or new folder",
+            file=folder,
+        )
+
+
+# ----------------------------------------------------------------------------- locks
+
+
+def _open_lock(target: Path, is_folder: bool) -> tuple[int, Path]:
+    """Open the lock file of a target: ``.<name>.lock`` beside a folder; for a single file, the
+    lock of the folder holding it (so a file added to a folder and a swap of that folder never
+    overlap), or ``.<name>.lock`` beside the file where that folder's parent is not writable."""
+    candidates = [target.parent / f".{target.name}.lock"]
+    if not is_folder and target.parent.name:
+        candidates.insert(0, target.parent.parent / f".{target.parent.name}.lock")
+    for lock in candidates:
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644), lock
+        except OSError as exc:
+            if lock == candidates[-1]:
+                raise _os_error(exc, target) from None
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def _locked(folders: Sequence[Path], files: Sequence[Path]) -> Iterator[None]:
+    """Hold an exclusive ``flock`` for every target (in sorted order), or fail at once."""
+    import fcntl
+
+    held: dict[Path, int] = {}
+    targets = sorted({(_resolve(t), False) for t in files} | {(_resolve(f), True) for f in folders})
+    try:
+        for target, is_folder in targets:
+            fd, lock = _open_lock(target, is_folder)
+            if lock in held:
+                os.close(fd)
+                continue
+            held[lock] = fd
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise InputError(
+                    f"another vlca command is writing here (lock {lock} is held); wait for it "
+                    "to finish or choose another output path",
+                    file=target,
+                ) from None
+        yield
+    finally:
+        for fd in held.values():
+            os.close(fd)  # closing releases the lock; the lock file stays (safe for waiters)
+
+
+def _os_error(exc: OSError, target: Path) -> InputError:
+    reason = {
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+        errno.EISDIR: "is a folder, expected a file path",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        errno.EROFS: "the file system is read-only",
+        errno.ENOSPC: "no space left on the device",
+        errno.ENAMETOOLONG: "the file name is too long",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    return InputError(f"cannot write output: {reason}", file=exc.filename or target)
+
+
+# ----------------------------------------------------------------------------- staging
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()  # a hard link to the old folder's file: never write through it
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _names(folder: Path) -> tuple[Path, Path]:
+    return (
+        folder.parent / f".{folder.name}.vlca-new",
+        folder.parent / f".{folder.name}.vlca-old",
+    )
+
+
+def _recover(folder: Path) -> None:
+    """Finish or undo a swap a killed run left behind (called with the lock held)."""
+    new, old = _names(folder)
+    if old.exists() and not folder.exists():
+        os.rename(old, folder)  # killed between the two renames: the old folder comes back
+    if old.exists():
+        shutil.rmtree(old)
+    if new.exists():
+        shutil.rmtree(new)
+
+
+@dataclass
+class _Plan:
+    folders: dict[Path, dict[Path, bytes]] = field(default_factory=dict)
+    files: dict[Path, bytes] = field(default_factory=dict)
+
+
+def _plan(files: Mapping[Path, Content], folders: Sequence[Path]) -> _Plan:
+    plan = _Plan({Path(f): {} for f in folders})
+    for path, content in files.items():
+        data = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        if path.suffix.lower() == ".json":
+            check_json_text(path, data)
+        home = next((f for f in plan.folders if Path(path).is_relative_to(f)), None)
+        if home is None:
+            plan.files[Path(path)] = data
+        else:
+            plan.folders[home][Path(path).relative_to(home)] = data
+    return plan
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _stage_folder(folder: Path, files: Mapping[Path, bytes], merge: bool, mode: int) -> Path:
+    _recover(folder)
+    if not merge:
+        _replaceable(folder)
+    elif folder.exists() and not folder.is_dir():
+        raise InputError("the output folder is a file; choose another path", file=folder)
+    new, _ = _names(folder)
+    try:
+        if merge and folder.exists():
+            shutil.copytree(folder, new, symlinks=True, copy_function=_link_or_copy)
+        else:
+            new.mkdir(parents=True)
+            os.chmod(new, 0o777 & ~_umask())
+        for rel, data in files.items():
+            _write_new(new / rel, data, mode)
+        if not (new / MARKER).exists():
+            _write_new(
+                new / MARKER, b"written by vehicle-lca (vlca); replaced on every run\n", mode
+            )
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    return new
+
+
+def _commit_folder(folder: Path, new: Path) -> None:
+    _, old = _names(folder)
+    moved = folder.exists()
+    if moved:
+        os.rename(folder, old)
+    try:
+        os.rename(new, folder)
+    except BaseException:
+        if moved:
+            os.rename(old, folder)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_outputs(
+    files: Mapping[Path, Content],
+    *,
+    folders: Sequence[Path] = (),
+    merge: bool = False,
+    inputs: Iterable[Path] = (),
+) -> None:
+    """Write ``files``: those under one of ``folders`` by swapping that folder in whole (or
+    merged into it with ``merge=True``), any other as a single file renamed into place.
+
+    Raises :class:`InputError` (exit 2) for a target that cannot be written, is locked by another
+    run or would overwrite an input; :class:`CalculationError` for non-finite JSON. Either way
+    the targets are left as they were.
+    """
+    folders = [Path(os.path.normpath(f)) for f in folders]
+    plan = _plan({Path(os.path.normpath(p)): c for p, c in files.items()}, folders)
+    targets = [*plan.folders, *plan.files]
+    check_not_inputs(targets, list(inputs), plan.folders)
+    mode = 0o666 & ~_umask()
+    staged_dirs: list[tuple[Path, Path]] = []
+    staged_files: list[tuple[Path, Path]] = []
+    with _locked(list(plan.folders), list(plan.files)):
+        try:
+            for folder, contents in plan.folders.items():
+                try:
+                    staged_dirs.append((folder, _stage_folder(folder, contents, merge, mode)))
+                except OSError as exc:
+                    raise _os_error(exc, folder) from None
+            for path, data in plan.files.items():
+                if path.is_dir():
+                    raise InputError("is a folder, expected a file path", file=path)
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    fd, tmp = tempfile.mkstemp(
+                        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+                    )
+                    staged_files.append((Path(tmp), path))
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(data)
+                        fh.flush()
+                        os.fsync(fh.fileno())
+                    os.chmod(tmp, mode)
+                except OSError as exc:
+                    raise _os_error(exc, path) from None
+            for folder, new in staged_dirs:
+                _commit_folder(folder, new)
+            for tmp, path in staged_files:
+                os.replace(tmp, path)
+            staged_dirs, staged_files = [], []
+        except OSError as exc:
+            raise _os_error(exc, targets[0]) from None
+        finally:
+            for _, new in staged_dirs:
+                shutil.rmtree(new, ignore_errors=True)
+            for tmp, _ in staged_files:
+                tmp.unlink(missing_ok=True)
+
+
+def write_files_atomically(files: Mapping[Path, Content]) -> None:
+    """Write several single files (no folder swap): each renamed into place once all are staged."""
+    write_outputs(files)
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[Any]:
+    """Write to a temporary file beside ``path`` and rename it over ``path`` only on success."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        newline = None if "b" in mode else ""
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
