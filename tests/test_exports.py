@@ -1,24 +1,28 @@
-"""Exports: PACT 3.0 (validated against our JSON Schema), battery declaration, CSV/XLSX, and
-the CLI's handling of them."""
+"""Exports: PACT 3.0.3 (validated against the official OpenAPI schema), battery declaration,
+CSV/XLSX, and the CLI's handling of them."""
 
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from lca.analysis.pipeline import analyse_file
 from lca.analysis.quality import assess
 from lca.cli.app import app
 from lca.outputs.export import FORMATS, ExportRequest, export
+from lca.outputs.export.pact import rule_violations
 
 ROOT = Path(__file__).parent.parent
 SCENARIO = ROOT / "scenarios" / "compact-suv-bev-eu.yaml"
-SCHEMA = ROOT / "lca" / "data" / "pact-3.0-productfootprint-list.schema.json"
+# the official PACT 3.0.3 OpenAPI description, verbatim (tests/data/pact/README.md)
+PACT_OPENAPI = ROOT / "tests" / "data" / "pact" / "openapi-3.0.3.yaml"
 
 
 @lru_cache(maxsize=1)
@@ -26,8 +30,28 @@ def bev():
     return analyse_file(SCENARIO)
 
 
+@lru_cache(maxsize=1)
 def _validator():
-    schema = json.loads(SCHEMA.read_text())
+    """A JSON Schema 2020-12 validator for a list of ProductFootprint, built in memory from the
+    OpenAPI 3.1 components (OpenAPI 3.1 schemas are JSON Schema 2020-12)."""
+    spec = yaml.safe_load(PACT_OPENAPI.read_text(encoding="utf-8"))
+    assert spec["info"]["version"] == "3.0.3"
+    schemas = spec["components"]["schemas"]
+    # the ProductFootprint schema and the schemas it refers to (the API's event schemas are
+    # not needed and hold OpenAPI-only constructs)
+    keep, todo = set(), ["ProductFootprint"]
+    while todo:
+        name = todo.pop()
+        if name not in keep:
+            keep.add(name)
+            todo += re.findall(r"#/components/schemas/(\w+)", json.dumps(schemas[name]))
+    text = json.dumps({k: schemas[k] for k in keep}).replace("#/components/schemas/", "#/$defs/")
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "array",
+        "items": {"$ref": "#/$defs/ProductFootprint"},
+        "$defs": json.loads(text),
+    }
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
@@ -63,6 +87,7 @@ def test_pact_validates_and_adds_up(tmp_path):
 def test_pact_schema_rejects_what_the_spec_forbids(tmp_path):
     data = _pact(tmp_path, company="Example Motors")
     v = _validator()
+    assert v.is_valid(data) and rule_violations(data) == []
     bad = json.loads(json.dumps(data))
     bad[0]["pcf"]["fossilGhgEmissions"] = 12.5  # a number, not a decimal string
     assert not v.is_valid(bad)
@@ -73,11 +98,89 @@ def test_pact_schema_rejects_what_the_spec_forbids(tmp_path):
     bad[0]["pcf"]["geographyRegionOrSubregion"] = "Europe"  # with geographyCountry: not both
     assert not v.is_valid(bad)
     bad = json.loads(json.dumps(data))
-    bad[0]["pcf"]["dqi"]["technologicalDQR"] = "3.5"
+    bad[0]["pcf"]["biogenicCO2Uptake"] = "20.7"  # an uptake is <= 0
     assert not v.is_valid(bad)
+    # the rules the schema cannot express
     bad = json.loads(json.dumps(data))
-    bad[0]["pcf"]["exemptedEmissionsPercent"] = "6.8"  # PACT allows 0 to 5
-    assert not v.is_valid(bad)
+    bad[0]["pcf"]["dqi"]["technologicalDQR"] = "3.5"
+    bad[0]["pcf"]["exemptedEmissionsPercent"] = "6.8"  # the methodology allows 0 to 5
+    bad[0]["pcf"]["packagingGhgEmissions"] = "1"  # packagingEmissionsIncluded is false
+    bad[1]["pcf"]["ccsTechnologicalCO2Capture"] = "-1"  # ccs...Included is false
+    bad[1]["pcf"]["pcfIncludingBiogenicUptake"] = "1"
+    assert v.is_valid(bad)
+    found = "\n".join(rule_violations(bad))
+    for text in ("technologicalDQR", "exemptedEmissionsPercent", "packagingGhgEmissions",
+                 "ccsTechnologicalCO2Capture", "pcfIncludingBiogenicUptake"):  # fmt: skip
+        assert text in found, found
+
+
+def _shall_fields(spec: dict, name: str) -> set[str]:
+    schema = spec["components"]["schemas"][name]
+    rules = {k for k, p in schema["properties"].items() if p.get("x-rule") == "SHALL"}
+    return rules | set(schema.get("required", []))
+
+
+def test_pact_gives_every_shall_field_and_the_current_spec_version(tmp_path):
+    spec = yaml.safe_load(PACT_OPENAPI.read_text(encoding="utf-8"))
+    for fp in _pact(tmp_path, company="Example Motors"):
+        assert fp["specVersion"] == spec["info"]["version"] == "3.0.3"
+        assert _shall_fields(spec, "ProductFootprint") <= set(fp)
+        assert _shall_fields(spec, "CarbonFootprint") <= set(fp["pcf"])
+        assert fp["pcf"]["ccsTechnologicalCO2CaptureIncluded"] is False
+        assert fp["productClassifications"]
+
+
+def test_pact_carbon_contents_by_hand(tmp_path):
+    """Carbon from the bill of materials of the reference BEV, by hand from
+    lca/data/carbon-content.yaml (kg C)."""
+    vehicle, battery = _pact(tmp_path, company="Example Motors")
+    pcf = vehicle["pcf"]
+    plastics = (80 * 0.856 + 20 * 0.637 + 25 * 0.621 + 25 * 0.857 + 15 * 0.384 + 10 * 0.856
+                + 8 * 0.756 + 20 * 0.625 + (12 + 29 + 8 + 8) * 0.744)  # fmt: skip
+    rubber = 20 * 0.72 + 46 * 0.51 + 10 * 0.625  # seals, tyres, polyester textile
+    fluids = 2.4 * 0.85 + 10 * 0.194
+    metals = (325 + 130 + 130 + 105 + 63.5) * 0.002 + 40 * 0.035
+    pack = 140 * 0.089  # non-cell pack parts (400 kg x (1 - 0.65))
+    fossil = plastics + rubber + fluids + metals + pack
+    assert float(pcf["fossilCarbonContent"]) == pytest.approx(fossil, abs=2e-3)
+    assert float(battery["pcf"]["fossilCarbonContent"]) == pytest.approx(pack, abs=2e-3)
+    # natural rubber of the tyres is the biogenic carbon; its uptake is -44/12 of it
+    assert float(pcf["biogenicCarbonContent"]) == pytest.approx(46 * 0.123, abs=1e-3)
+    uptake = -46 * 0.123 * 44.0095 / 12.011
+    assert float(pcf["biogenicCO2Uptake"]) == pytest.approx(uptake, abs=2e-3)
+    assert float(pcf["pcfIncludingBiogenicUptake"]) == pytest.approx(
+        float(pcf["pcfExcludingBiogenicUptake"]) + uptake, abs=3e-3
+    )
+    # recycled: 130 kg secondary steel (aluminium holds no carbon)
+    assert float(pcf["recycledCarbonContent"]) == pytest.approx(130 * 0.002, abs=1e-3)
+    assert "lower bound" in vehicle["comment"] and "battery:cell-materials-nmc811" in (
+        vehicle["comment"]
+    )
+    # delivery to the dealer, outside the PCF
+    assert float(pcf["outboundLogisticsGhgEmissions"]) == pytest.approx(
+        bev().result.stages_kg_co2e["logistics"], abs=1e-3
+    )
+    assert "outboundLogisticsGhgEmissions" not in battery["pcf"]
+    assert vehicle["productNameCompany"] == "Compact electric SUV"
+    assert battery["productNameCompany"] == "NMC811 traction battery, 66 kWh (Compact electric SUV)"
+    assert vehicle["productClassifications"] == ["urn:pact:wcoomd.org:hs-code:870380"]
+    assert battery["productClassifications"] == ["urn:pact:wcoomd.org:hs-code:850760"]
+
+
+def test_pact_leaves_out_an_unknown_biogenic_carbon_content(tmp_path, monkeypatch):
+    from lca.outputs.export import carbon
+
+    table = {k: dict(v) for k, v in carbon.fractions().items()}
+    table["tyre"]["biogenic"] = None
+    monkeypatch.setattr(carbon, "fractions", lambda: table)
+    vehicle, _ = _pact(tmp_path, company="Example Motors")
+    assert "biogenicCarbonContent" not in vehicle["pcf"]
+    assert "biogenicCO2Uptake" not in vehicle["pcf"]
+    assert vehicle["pcf"]["pcfIncludingBiogenicUptake"] == (
+        vehicle["pcf"]["pcfExcludingBiogenicUptake"]
+    )
+    assert "biogenic carbon content unknown" in vehicle["comment"]
+    _validator().validate([vehicle])
 
 
 def test_pact_refuses_more_than_five_percent_exempted(tmp_path):
