@@ -262,8 +262,68 @@ def test_csv_and_xlsx(tmp_path):
     assert r.exit_code == 0, r.output
     wb = load_workbook(tmp_path / "t.xlsx")
     assert wb.sheetnames == ["about", "results", "inventory", "parameters", "data_quality"]
-    rows = {(row[0], row[1]): row[2] for row in wb["results"].iter_rows(values_only=True)}
-    assert rows[("total", "total")] == pytest.approx(bev().result.total_kg_co2e)
+    res = bev().result
+    ws = wb["results"]
+    header = [c.value for c in ws[1]]
+    assert header == ["scenario", "group", "key", "label", "value", "unit", "share_percent",
+                      "gwp_set"]  # fmt: skip
+    rows = {(row[1], row[2], row[5]): row for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows[("total", "total", "kg CO2e")][4] == pytest.approx(res.total_kg_co2e)
+    # per km in its own unit, not in a kg column
+    assert rows[("total", "per_km", "g CO2e/km")][4] == pytest.approx(res.per_km_g_co2e)
+    assert rows[("stage", "battery", "kg CO2e")][3] == "Traction battery"
+    # gases as mass and as CO2e
+    assert rows[("gas_mass", "n2o", "kg")][4] == pytest.approx(res.gases_kg["n2o"])
+    assert rows[("gas", "n2o", "kg CO2e")][4] == pytest.approx(res.gases_kg["n2o"] * 273.0)
+    assert rows[("gas", "n2o", "kg CO2e")][3] == "Dinitrogen monoxide"
+    shares = sum(r[6] for k, r in rows.items() if k[0] == "stage")
+    assert shares == pytest.approx(100.0)
+    # a table a person can use: filter, frozen header, number formats, provenance
+    for name in ("results", "inventory", "parameters", "data_quality"):
+        assert wb[name].auto_filter.ref and wb[name].auto_filter.ref.startswith("A1:")
+        assert wb[name].freeze_panes == "A2"
+    total_cell = next(r for r in ws.iter_rows(min_row=2) if r[2].value == "total")[4]
+    assert total_cell.number_format == "#,##0"
+    assert next(r for r in ws.iter_rows(min_row=2) if r[2].value == "total")[6].number_format == (
+        "0.0"
+    )
+    about = {r[0]: r[1] for r in wb["about"].iter_rows(values_only=True)}
+    assert about["scenario"] == "compact-suv-bev-eu"
+    assert "sha256" in about["input file"] and "/work" not in str(about)
+    assert about["background data"].startswith("transport 2026.11")
+
+
+def test_csv_numbers_are_rounded_without_float_noise(tmp_path):
+    import csv as csvlib
+
+    files = export(bev(), "csv", ExportRequest(output=tmp_path / "t"))
+    text = files[tmp_path / "t" / "results.csv"]
+    rows = list(csvlib.DictReader(text.splitlines()))
+    res = bev().result
+    by_key = {(r["group"], r["key"], r["unit"]): r for r in rows}
+    total = by_key[("total", "total", "kg CO2e")]["value"]
+    assert total == "24320.3" and float(total) == pytest.approx(res.total_kg_co2e, rel=1e-6)
+    logistics = by_key[("stage", "logistics", "kg CO2e")]["value"]
+    assert logistics == "889.021"  # was 889.0214000000001
+    for name, content in files.items():
+        for cell in (c for line in content.splitlines()[1:] for c in next(csvlib.reader([line]))):
+            try:
+                float(cell)
+            except ValueError:
+                continue
+            digits = cell.lstrip("-").replace(".", "").lstrip("0")
+            assert len(digits) <= 6 and "e" not in cell.lower(), (name, cell)
+
+
+def test_csv_number():
+    from lca.numbers import csv_number
+
+    assert csv_number(889.0214000000001) == "889.021"
+    assert csv_number(0.1 + 0.2) == "0.3"
+    assert csv_number(-0.0) == "0" and csv_number(100.0) == "100"
+    assert csv_number(1.23456789e-5) == "0.0000123457"
+    assert csv_number(None) == "" and csv_number(float("nan")) == ""
+    assert csv_number(-3.14159265) == "-3.14159"
 
 
 def test_unknown_format_lists_the_formats():
