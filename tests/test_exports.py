@@ -364,3 +364,24 @@ def test_as_writer_adapts_to_a_loaded_system_registry(tmp_path):
     files = as_writer("battery-declaration")(run.loaded, run.system, opts)
     d = json.loads(files[tmp_path / "b.json"])
     assert d["functional_unit"]["total_energy_kwh"] == pytest.approx(62 * 60 * 8)
+
+
+def test_datapackage_carries_labels(tmp_path):
+    from lca.calc.engine import load_datapackage_zip
+    from lca.calc.matrices import CREDITS_ID, ROOT_ID
+
+    files = export(bev(), "datapackage", ExportRequest(output=tmp_path / "dp.zip"))
+    path = tmp_path / "dp.zip"
+    path.write_bytes(next(iter(files.values())))
+    meta = load_datapackage_zip(path).metadata["vehicle_lca"]
+    nodes, flows = meta["labels"]["nodes"], meta["labels"]["flows"]
+    assert nodes[str(ROOT_ID)]["kind"] == "root"
+    assert nodes[str(CREDITS_ID)]["kind"] == "credits"
+    kinds = {n["kind"] for n in nodes.values()}
+    assert kinds == {"root", "credits", "foreground", "background"}
+    battery = [n for n in nodes.values() if n.get("stage") == "battery"]
+    assert battery and battery[0]["name"].startswith("Traction battery")
+    grid = [n for n in nodes.values() if n.get("record") == "grid:CN"]
+    assert grid and grid[0]["unit"] == "kWh"
+    assert {f["id"] for f in flows.values()} >= {"co2_fossil", "n2o"}
+    assert all(f["unit"] == "kg" and f["name"] for f in flows.values())
