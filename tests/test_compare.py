@@ -87,7 +87,7 @@ def test_comparison_table_and_csv():
     assert row["difference_to_baseline_percent"] == pytest.approx(-100 * 24000 / 46000)
     assert json.loads(json.dumps(cmp))  # plain JSON
     lines = comparison_csv(cmp).splitlines()
-    assert len(lines) == 3 and lines[1].startswith("ev,battery-electric,200000.0,22000.0")
+    assert len(lines) == 3 and lines[1].startswith("ev,battery-electric,200000,22000,")
     with pytest.raises(ValueError, match="baseline 'x'"):
         compare([ev, ice], baseline="x")
 

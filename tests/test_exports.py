@@ -1,24 +1,28 @@
-"""Exports: PACT 3.0 (validated against our JSON Schema), battery declaration, CSV/XLSX, and
-the CLI's handling of them."""
+"""Exports: PACT 3.0.3 (validated against the official OpenAPI schema), battery declaration,
+CSV/XLSX, and the CLI's handling of them."""
 
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from lca.analysis.pipeline import analyse_file
 from lca.analysis.quality import assess
 from lca.cli.app import app
 from lca.outputs.export import FORMATS, ExportRequest, export
+from lca.outputs.export.pact import rule_violations
 
 ROOT = Path(__file__).parent.parent
 SCENARIO = ROOT / "scenarios" / "compact-suv-bev-eu.yaml"
-SCHEMA = ROOT / "lca" / "data" / "pact-3.0-productfootprint-list.schema.json"
+# the official PACT 3.0.3 OpenAPI description, verbatim (tests/data/pact/README.md)
+PACT_OPENAPI = ROOT / "tests" / "data" / "pact" / "openapi-3.0.3.yaml"
 
 
 @lru_cache(maxsize=1)
@@ -26,8 +30,28 @@ def bev():
     return analyse_file(SCENARIO)
 
 
+@lru_cache(maxsize=1)
 def _validator():
-    schema = json.loads(SCHEMA.read_text())
+    """A JSON Schema 2020-12 validator for a list of ProductFootprint, built in memory from the
+    OpenAPI 3.1 components (OpenAPI 3.1 schemas are JSON Schema 2020-12)."""
+    spec = yaml.safe_load(PACT_OPENAPI.read_text(encoding="utf-8"))
+    assert spec["info"]["version"] == "3.0.3"
+    schemas = spec["components"]["schemas"]
+    # the ProductFootprint schema and the schemas it refers to (the API's event schemas are
+    # not needed and hold OpenAPI-only constructs)
+    keep, todo = set(), ["ProductFootprint"]
+    while todo:
+        name = todo.pop()
+        if name not in keep:
+            keep.add(name)
+            todo += re.findall(r"#/components/schemas/(\w+)", json.dumps(schemas[name]))
+    text = json.dumps({k: schemas[k] for k in keep}).replace("#/components/schemas/", "#/$defs/")
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "array",
+        "items": {"$ref": "#/$defs/ProductFootprint"},
+        "$defs": json.loads(text),
+    }
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
@@ -63,6 +87,7 @@ def test_pact_validates_and_adds_up(tmp_path):
 def test_pact_schema_rejects_what_the_spec_forbids(tmp_path):
     data = _pact(tmp_path, company="Example Motors")
     v = _validator()
+    assert v.is_valid(data) and rule_violations(data) == []
     bad = json.loads(json.dumps(data))
     bad[0]["pcf"]["fossilGhgEmissions"] = 12.5  # a number, not a decimal string
     assert not v.is_valid(bad)
@@ -73,11 +98,89 @@ def test_pact_schema_rejects_what_the_spec_forbids(tmp_path):
     bad[0]["pcf"]["geographyRegionOrSubregion"] = "Europe"  # with geographyCountry: not both
     assert not v.is_valid(bad)
     bad = json.loads(json.dumps(data))
-    bad[0]["pcf"]["dqi"]["technologicalDQR"] = "3.5"
+    bad[0]["pcf"]["biogenicCO2Uptake"] = "20.7"  # an uptake is <= 0
     assert not v.is_valid(bad)
+    # the rules the schema cannot express
     bad = json.loads(json.dumps(data))
-    bad[0]["pcf"]["exemptedEmissionsPercent"] = "6.8"  # PACT allows 0 to 5
-    assert not v.is_valid(bad)
+    bad[0]["pcf"]["dqi"]["technologicalDQR"] = "3.5"
+    bad[0]["pcf"]["exemptedEmissionsPercent"] = "6.8"  # the methodology allows 0 to 5
+    bad[0]["pcf"]["packagingGhgEmissions"] = "1"  # packagingEmissionsIncluded is false
+    bad[1]["pcf"]["ccsTechnologicalCO2Capture"] = "-1"  # ccs...Included is false
+    bad[1]["pcf"]["pcfIncludingBiogenicUptake"] = "1"
+    assert v.is_valid(bad)
+    found = "\n".join(rule_violations(bad))
+    for text in ("technologicalDQR", "exemptedEmissionsPercent", "packagingGhgEmissions",
+                 "ccsTechnologicalCO2Capture", "pcfIncludingBiogenicUptake"):  # fmt: skip
+        assert text in found, found
+
+
+def _shall_fields(spec: dict, name: str) -> set[str]:
+    schema = spec["components"]["schemas"][name]
+    rules = {k for k, p in schema["properties"].items() if p.get("x-rule") == "SHALL"}
+    return rules | set(schema.get("required", []))
+
+
+def test_pact_gives_every_shall_field_and_the_current_spec_version(tmp_path):
+    spec = yaml.safe_load(PACT_OPENAPI.read_text(encoding="utf-8"))
+    for fp in _pact(tmp_path, company="Example Motors"):
+        assert fp["specVersion"] == spec["info"]["version"] == "3.0.3"
+        assert _shall_fields(spec, "ProductFootprint") <= set(fp)
+        assert _shall_fields(spec, "CarbonFootprint") <= set(fp["pcf"])
+        assert fp["pcf"]["ccsTechnologicalCO2CaptureIncluded"] is False
+        assert fp["productClassifications"]
+
+
+def test_pact_carbon_contents_by_hand(tmp_path):
+    """Carbon from the bill of materials of the reference BEV, by hand from
+    lca/data/carbon-content.yaml (kg C)."""
+    vehicle, battery = _pact(tmp_path, company="Example Motors")
+    pcf = vehicle["pcf"]
+    plastics = (80 * 0.856 + 20 * 0.637 + 25 * 0.621 + 25 * 0.857 + 15 * 0.384 + 10 * 0.856
+                + 8 * 0.756 + 20 * 0.625 + (12 + 29 + 8 + 8) * 0.744)  # fmt: skip
+    rubber = 20 * 0.72 + 46 * 0.51 + 10 * 0.625  # seals, tyres, polyester textile
+    fluids = 2.4 * 0.85 + 10 * 0.194
+    metals = (325 + 130 + 130 + 105 + 63.5) * 0.002 + 40 * 0.035
+    pack = 140 * 0.089  # non-cell pack parts (400 kg x (1 - 0.65))
+    fossil = plastics + rubber + fluids + metals + pack
+    assert float(pcf["fossilCarbonContent"]) == pytest.approx(fossil, abs=2e-3)
+    assert float(battery["pcf"]["fossilCarbonContent"]) == pytest.approx(pack, abs=2e-3)
+    # natural rubber of the tyres is the biogenic carbon; its uptake is -44/12 of it
+    assert float(pcf["biogenicCarbonContent"]) == pytest.approx(46 * 0.123, abs=1e-3)
+    uptake = -46 * 0.123 * 44.0095 / 12.011
+    assert float(pcf["biogenicCO2Uptake"]) == pytest.approx(uptake, abs=2e-3)
+    assert float(pcf["pcfIncludingBiogenicUptake"]) == pytest.approx(
+        float(pcf["pcfExcludingBiogenicUptake"]) + uptake, abs=3e-3
+    )
+    # recycled: 130 kg secondary steel (aluminium holds no carbon)
+    assert float(pcf["recycledCarbonContent"]) == pytest.approx(130 * 0.002, abs=1e-3)
+    assert "lower bound" in vehicle["comment"] and "battery:cell-materials-nmc811" in (
+        vehicle["comment"]
+    )
+    # delivery to the dealer, outside the PCF
+    assert float(pcf["outboundLogisticsGhgEmissions"]) == pytest.approx(
+        bev().result.stages_kg_co2e["logistics"], abs=1e-3
+    )
+    assert "outboundLogisticsGhgEmissions" not in battery["pcf"]
+    assert vehicle["productNameCompany"] == "Compact electric SUV"
+    assert battery["productNameCompany"] == "NMC811 traction battery, 66 kWh (Compact electric SUV)"
+    assert vehicle["productClassifications"] == ["urn:pact:wcoomd.org:hs-code:870380"]
+    assert battery["productClassifications"] == ["urn:pact:wcoomd.org:hs-code:850760"]
+
+
+def test_pact_leaves_out_an_unknown_biogenic_carbon_content(tmp_path, monkeypatch):
+    from lca.outputs.export import carbon
+
+    table = {k: dict(v) for k, v in carbon.fractions().items()}
+    table["tyre"]["biogenic"] = None
+    monkeypatch.setattr(carbon, "fractions", lambda: table)
+    vehicle, _ = _pact(tmp_path, company="Example Motors")
+    assert "biogenicCarbonContent" not in vehicle["pcf"]
+    assert "biogenicCO2Uptake" not in vehicle["pcf"]
+    assert vehicle["pcf"]["pcfIncludingBiogenicUptake"] == (
+        vehicle["pcf"]["pcfExcludingBiogenicUptake"]
+    )
+    assert "biogenic carbon content unknown" in vehicle["comment"]
+    _validator().validate([vehicle])
 
 
 def test_pact_refuses_more_than_five_percent_exempted(tmp_path):
@@ -159,8 +262,68 @@ def test_csv_and_xlsx(tmp_path):
     assert r.exit_code == 0, r.output
     wb = load_workbook(tmp_path / "t.xlsx")
     assert wb.sheetnames == ["about", "results", "inventory", "parameters", "data_quality"]
-    rows = {(row[0], row[1]): row[2] for row in wb["results"].iter_rows(values_only=True)}
-    assert rows[("total", "total")] == pytest.approx(bev().result.total_kg_co2e)
+    res = bev().result
+    ws = wb["results"]
+    header = [c.value for c in ws[1]]
+    assert header == ["scenario", "group", "key", "label", "value", "unit", "share_percent",
+                      "gwp_set"]  # fmt: skip
+    rows = {(row[1], row[2], row[5]): row for row in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows[("total", "total", "kg CO2e")][4] == pytest.approx(res.total_kg_co2e)
+    # per km in its own unit, not in a kg column
+    assert rows[("total", "per_km", "g CO2e/km")][4] == pytest.approx(res.per_km_g_co2e)
+    assert rows[("stage", "battery", "kg CO2e")][3] == "Traction battery"
+    # gases as mass and as CO2e
+    assert rows[("gas_mass", "n2o", "kg")][4] == pytest.approx(res.gases_kg["n2o"])
+    assert rows[("gas", "n2o", "kg CO2e")][4] == pytest.approx(res.gases_kg["n2o"] * 273.0)
+    assert rows[("gas", "n2o", "kg CO2e")][3] == "Dinitrogen monoxide"
+    shares = sum(r[6] for k, r in rows.items() if k[0] == "stage")
+    assert shares == pytest.approx(100.0)
+    # a table a person can use: filter, frozen header, number formats, provenance
+    for name in ("results", "inventory", "parameters", "data_quality"):
+        assert wb[name].auto_filter.ref and wb[name].auto_filter.ref.startswith("A1:")
+        assert wb[name].freeze_panes == "A2"
+    total_cell = next(r for r in ws.iter_rows(min_row=2) if r[2].value == "total")[4]
+    assert total_cell.number_format == "#,##0"
+    assert next(r for r in ws.iter_rows(min_row=2) if r[2].value == "total")[6].number_format == (
+        "0.0"
+    )
+    about = {r[0]: r[1] for r in wb["about"].iter_rows(values_only=True)}
+    assert about["scenario"] == "compact-suv-bev-eu"
+    assert "sha256" in about["input file"] and "/work" not in str(about)
+    assert about["background data"].startswith("transport 2026.11")
+
+
+def test_csv_numbers_are_rounded_without_float_noise(tmp_path):
+    import csv as csvlib
+
+    files = export(bev(), "csv", ExportRequest(output=tmp_path / "t"))
+    text = files[tmp_path / "t" / "results.csv"]
+    rows = list(csvlib.DictReader(text.splitlines()))
+    res = bev().result
+    by_key = {(r["group"], r["key"], r["unit"]): r for r in rows}
+    total = by_key[("total", "total", "kg CO2e")]["value"]
+    assert total == "24320.3" and float(total) == pytest.approx(res.total_kg_co2e, rel=1e-6)
+    logistics = by_key[("stage", "logistics", "kg CO2e")]["value"]
+    assert logistics == "889.021"  # was 889.0214000000001
+    for name, content in files.items():
+        for cell in (c for line in content.splitlines()[1:] for c in next(csvlib.reader([line]))):
+            try:
+                float(cell)
+            except ValueError:
+                continue
+            digits = cell.lstrip("-").replace(".", "").lstrip("0")
+            assert len(digits) <= 6 and "e" not in cell.lower(), (name, cell)
+
+
+def test_csv_number():
+    from lca.numbers import csv_number
+
+    assert csv_number(889.0214000000001) == "889.021"
+    assert csv_number(0.1 + 0.2) == "0.3"
+    assert csv_number(-0.0) == "0" and csv_number(100.0) == "100"
+    assert csv_number(1.23456789e-5) == "0.0000123457"
+    assert csv_number(None) == "" and csv_number(float("nan")) == ""
+    assert csv_number(-3.14159265) == "-3.14159"
 
 
 def test_unknown_format_lists_the_formats():
@@ -201,3 +364,24 @@ def test_as_writer_adapts_to_a_loaded_system_registry(tmp_path):
     files = as_writer("battery-declaration")(run.loaded, run.system, opts)
     d = json.loads(files[tmp_path / "b.json"])
     assert d["functional_unit"]["total_energy_kwh"] == pytest.approx(62 * 60 * 8)
+
+
+def test_datapackage_carries_labels(tmp_path):
+    from lca.calc.engine import load_datapackage_zip
+    from lca.calc.matrices import CREDITS_ID, ROOT_ID
+
+    files = export(bev(), "datapackage", ExportRequest(output=tmp_path / "dp.zip"))
+    path = tmp_path / "dp.zip"
+    path.write_bytes(next(iter(files.values())))
+    meta = load_datapackage_zip(path).metadata["vehicle_lca"]
+    nodes, flows = meta["labels"]["nodes"], meta["labels"]["flows"]
+    assert nodes[str(ROOT_ID)]["kind"] == "root"
+    assert nodes[str(CREDITS_ID)]["kind"] == "credits"
+    kinds = {n["kind"] for n in nodes.values()}
+    assert kinds == {"root", "credits", "foreground", "background"}
+    battery = [n for n in nodes.values() if n.get("stage") == "battery"]
+    assert battery and battery[0]["name"].startswith("Traction battery")
+    grid = [n for n in nodes.values() if n.get("record") == "grid:CN"]
+    assert grid and grid[0]["unit"] == "kWh"
+    assert {f["id"] for f in flows.values()} >= {"co2_fossil", "n2o"}
+    assert all(f["unit"] == "kg" and f["name"] for f in flows.values())

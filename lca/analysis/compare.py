@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lca.calc.results import Result
 from lca.model.system import STAGES
+from lca.numbers import csv_number
 
 SCHEMA_VERSION = "1.0"
 BREAK_EVEN_LIMIT_KM = 500_000.0  # the search range the issue asks for (km)
@@ -285,7 +285,7 @@ def comparison_csv(comparison: Mapping[str, Any]) -> str:
     be = {b["scenario"]: b["distance_km"] for b in comparison["break_even"]}
 
     def num(v: float | None) -> str:
-        return "" if v is None or (isinstance(v, float) and math.isnan(v)) else repr(float(v))
+        return csv_number(v)
 
     for r in comparison["scenarios"]:
         w.writerow(

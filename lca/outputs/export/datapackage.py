@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from lca.calc.matrices import (
+    CREDITS_ID,
     METHOD_NAME,
     ROOT_ID,
     Registry,
@@ -28,10 +29,43 @@ from lca.calc.matrices import (
 from lca.calc.montecarlo import Model, amounts, compile_model
 from lca.calc.sampling import draw
 from lca.model.system import ProductSystem
+from lca.outputs.palette import STAGE_LABELS
 
 
-def metadata(system: ProductSystem, n: int | None, seed: int | None) -> dict[str, Any]:
-    """The ``vehicle_lca`` metadata block."""
+def labels(system: ProductSystem, reg: Registry) -> dict[str, Any]:
+    """What each integer id of the matrices is: name, unit, kind (root, credits, foreground,
+    background), stage and component, or the flow's name, unit and origin (JSON keys)."""
+    db, inv = system.database, system.inventory
+    comps = {c.id: c.description or c.id for c in inv.components}
+    nodes: dict[str, dict[str, Any]] = {
+        str(ROOT_ID): {"name": f"{inv.vehicle.name}, cradle to grave", "unit": "unit",
+                       "kind": "root"},
+        str(CREDITS_ID): {"name": "end-of-life recycling credits (outside the total)",
+                          "unit": "unit", "kind": "credits", "stage": "end_of_life"},
+    }  # fmt: skip
+    for (stage, comp), i in reg.activity_ids.items():
+        nodes[str(i)] = {
+            "name": STAGE_LABELS.get(stage, stage) + (f": {comps.get(comp, comp)}" if comp else ""),
+            "unit": "unit",
+            "kind": "foreground",
+            "stage": stage,
+            "component": comp,
+        }
+    for rid, i in reg.record_ids.items():
+        rec = db.records[rid]
+        nodes[str(i)] = {"name": rec.name, "unit": rec.unit, "kind": "background",
+                         "record": rid, "location": rec.geography}  # fmt: skip
+    flows = {
+        str(i): {"name": db.flows[f].name, "unit": "kg", "origin": db.flows[f].origin, "id": f}
+        for f, i in reg.flow_ids.items()
+    }
+    return {"nodes": nodes, "flows": flows}
+
+
+def metadata(
+    system: ProductSystem, n: int | None, seed: int | None, reg: Registry | None = None
+) -> dict[str, Any]:
+    """The ``vehicle_lca`` metadata block, with the labels of every id."""
     return {
         "vehicle_lca": {
             "name": system.name,
@@ -43,6 +77,7 @@ def metadata(system: ProductSystem, n: int | None, seed: int | None) -> dict[str
             "seed": seed,
             "note": "score of the demand = total cradle-to-grave kg CO2e of one vehicle; "
             "recycling credits are on node 2, outside the total",
+            "labels": labels(system, reg or registry_for(system)),
         }
     }
 
@@ -103,15 +138,15 @@ def build(system: ProductSystem, n: int | None = None, seed: int = 0, fs: Any = 
     """The datapackage (in memory, or on the fsspec filesystem ``fs``)."""
     import bw_processing as bwp
 
-    meta = metadata(system, n, seed if n else None)
     if not n:
         reg = registry_for(system)
         ent = entries(system, reg)
         if fs is None:
-            return datapackage(system, reg, ent, metadata=meta)
+            return datapackage(system, reg, ent, metadata=metadata(system, None, None, reg))
     model = compile_model(system)
     x = draw(model.inputs, seed, 0, n)
-    _, arr = sample_arrays(system, model, x)
+    reg, arr = sample_arrays(system, model, x)
+    meta = metadata(system, n, seed if n else None, reg)
     dp = bwp.create_datapackage(
         fs=fs, name="vehicle-lca", sequential=True, metadata=meta, sum_intra_duplicates=True
     )
@@ -141,7 +176,7 @@ def build(system: ProductSystem, n: int | None = None, seed: int = 0, fs: Any = 
 def _deterministic_to_fs(system: ProductSystem, fs: Any):  # noqa: ANN202
     reg = registry_for(system)
     return datapackage(
-        system, reg, entries(system, reg), metadata=metadata(system, None, None), fs=fs
+        system, reg, entries(system, reg), metadata=metadata(system, None, None, reg), fs=fs
     )
 
 

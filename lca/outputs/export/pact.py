@@ -1,8 +1,12 @@
-"""WBCSD PACT Technical Specification 3.0: a list of ProductFootprint objects, one for the
+"""WBCSD PACT Technical Specification 3.0.3: a list of ProductFootprint objects, one for the
 vehicle and one per traction battery, declared unit ``piece``, cradle-to-gate (materials,
-battery, vehicle manufacturing; delivery, use, maintenance and end of life are outside).
+battery, vehicle manufacturing; use, maintenance and end of life are outside; the delivery to
+the dealer is reported as outbound logistics, outside the PCF).
 
-Decimals are JSON strings. Schema: ``lca/data/pact-3.0-productfootprint-list.schema.json``.
+Decimals are JSON strings. The tests validate the output against the official OpenAPI schema
+(``tests/data/pact/openapi-3.0.3.yaml``) and :func:`rule_violations` (the spec's rules that a
+schema cannot express). Carbon contents come from the bill of materials
+(:mod:`lca.outputs.export.carbon`); unknown BIO fields are omitted, as the spec asks.
 """
 
 from __future__ import annotations
@@ -10,13 +14,21 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from lca.analysis.pipeline import Run
 from lca.analysis.quality import assess
+from lca.datafiles import data_file
 from lca.errors import InputError
+from lca.model.system import Exchange
 from lca.outputs.export import ExportRequest, target
+from lca.outputs.export.carbon import CarbonContent, carbon_content
 from lca.outputs.export.footprint import (
     CRADLE_TO_GATE_STAGES,
     Part,
@@ -26,9 +38,8 @@ from lca.outputs.export.footprint import (
     part,
 )
 
-SPEC_VERSION = "3.0.0"
+SPEC_VERSION = "3.0.3"  # PACT Technical Specification 3.0.3, 18 Nov 2025
 URN_COMPANY = "urn:pathfinder:company:customcode:vendor-assigned:"
-URN_PRODUCT = "urn:pathfinder:product:customcode:vendor-assigned:"
 NAMESPACE = uuid.UUID("6f1c2a4e-7d1b-5c55-9a59-2f9b1e0c7a11")  # vehicle-lca's uuid5 namespace
 STAGE_TEXT = {
     "materials": "production of the materials and parts of the vehicle (excluding the battery)",
@@ -87,10 +98,55 @@ def _exempted(run: Run, stages: tuple[str, ...], base_total: float) -> tuple[flo
     return pct, "; ".join(lines) or "none"
 
 
-def _pcf(run: Run, p: Part, mass_kg: float, stages: tuple[str, ...], year: int, keep) -> dict:  # noqa: ANN001
+CO2_PER_C = 44.0095 / 12.011  # kg CO2 per kg C (IUPAC 2021 atomic weights)
+
+
+@lru_cache(maxsize=1)
+def _classifications() -> dict[str, Any]:
+    return yaml.safe_load(data_file("product-classifications.yaml").read_text(encoding="utf-8"))
+
+
+def data_quality_fields(run: Run, keep: Callable[[Exchange], bool]) -> dict[str, Any]:
+    """``primaryDataShare`` (SHALL, % of pcfExcludingBiogenicUptake) and ``dqi`` (SHALL from
+    2027): the one place the PACT data-quality fields are set."""
     q = assess(run.system, run.calculation.contributions, keep)
-    excl = p.fossil + p.land_use_change + p.biogenic_non_co2
-    incl = excl + p.biogenic_co2  # biogenic CO2 uptake is not modelled (0)
+    return {
+        "primaryDataShare": decimal(100.0 * q.primary_data_share, 1),
+        "dqi": {k: decimal(v, 2) for k, v in q.pact_dqr().items()},
+    }
+
+
+def _carbon_fields(cc: CarbonContent) -> dict[str, str]:
+    """Carbon contents (kg C per piece) and the biogenic uptake they imply (kg CO2, <= 0)."""
+    out = {"fossilCarbonContent": decimal(cc.fossil)}
+    if cc.biogenic is not None:
+        out["biogenicCarbonContent"] = decimal(cc.biogenic)
+        # temporary uptake of the biomass carbon held in the product at the gate
+        out["biogenicCO2Uptake"] = decimal(-cc.biogenic * CO2_PER_C)
+    if cc.recycled is not None:
+        out["recycledCarbonContent"] = decimal(cc.recycled)
+    return out
+
+
+def _allocation(run: Run) -> str:
+    if run.system.inventory.end_of_life.approach == "cut-off":
+        return (
+            "recycled content: cut-off (recycled material carries the burden of its recycling "
+            "route); no credits for end-of-life recycling"
+        )
+    return (
+        f"recycling approach: {run.system.inventory.end_of_life.approach} (see the CFP study "
+        "report); end-of-life credits are outside the cradle-to-gate boundary"
+    )
+
+
+def _pcf(run: Run, item: _Item, year: int) -> dict:
+    """The CarbonFootprint object of one product (kg CO2e and kg C per piece)."""
+    p, stages = item.part, item.stages
+    cc = carbon_content(run, item.keep)
+    carbon = _carbon_fields(cc)
+    excl = p.total  # fossil + land-use change + biogenic CO2 and non-CO2 emissions, no credits
+    uptake = float(carbon.get("biogenicCO2Uptake", "0"))
     exempt_pct, exempt_text = _exempted(run, stages, p.total)
     if exempt_pct > PACT_MAX_EXEMPTED_PERCENT:
         raise run.loaded.sources.error(
@@ -104,103 +160,142 @@ def _pcf(run: Run, p: Part, mass_kg: float, stages: tuple[str, ...], year: int, 
     pcf: dict[str, Any] = {
         "declaredUnitOfMeasurement": "piece",
         "declaredUnitAmount": "1",
-        "productMassPerDeclaredUnit": decimal(mass_kg),
+        "productMassPerDeclaredUnit": decimal(item.mass_kg),
         "referencePeriodStart": f"{year}-01-01T00:00:00Z",
         "referencePeriodEnd": f"{year + 1}-01-01T00:00:00Z",
         "pcfExcludingBiogenicUptake": decimal(excl),
-        "pcfIncludingBiogenicUptake": decimal(incl),
+        "pcfIncludingBiogenicUptake": decimal(excl + uptake),
         "fossilGhgEmissions": decimal(p.fossil),
-        "fossilCarbonContent": "0",
-        "biogenicCarbonContent": "0",
+        **carbon,
         "landUseChangeGhgEmissions": decimal(p.land_use_change),
         "biogenicNonCO2Emissions": decimal(p.biogenic_non_co2),
-        "biogenicCO2Uptake": "0",
         "aircraftGhgEmissions": decimal(p.aircraft),
         "packagingEmissionsIncluded": False,
+        "ccsTechnologicalCO2CaptureIncluded": False,  # no CCS in the product system
         "ipccCharacterizationFactors": [sys.gwp_set],
         "crossSectoralStandards": ["ISO14067"],
         "exemptedEmissionsPercent": decimal(exempt_pct),
         "exemptedEmissionsDescription": exempt_text,
         "boundaryProcessesDescription": "cradle-to-gate: "
         + "; ".join(STAGE_TEXT[s] for s in stages if s in STAGE_TEXT),
-        "allocationRulesDescription": (
-            "recycled content: cut-off (recycled material carries the burden of its recycling "
-            "route); no credits for end-of-life recycling"
-            if sys.inventory.end_of_life.approach == "cut-off"
-            else f"recycling approach: {sys.inventory.end_of_life.approach} "
-            "(see the CFP study report)"
-        ),
-        "primaryDataShare": decimal(100.0 * q.primary_data_share, 1),
-        "dqi": {k: decimal(v, 2) for k, v in q.pact_dqr().items()},
+        "allocationRulesDescription": _allocation(run),
         "secondaryEmissionFactorSources": [
             {"name": f"vehicle-lca background: {d.dataset}", "version": d.version}
             for d in sys.database.datasets
         ],
+        **data_quality_fields(run, item.keep),
     }
+    if item.outbound_kg_co2e is not None:
+        pcf["outboundLogisticsGhgEmissions"] = decimal(item.outbound_kg_co2e)
     country = sys.inventory.vehicle.production_country
     if country and re.fullmatch(r"[A-Z]{2}", country):
         pcf["geographyCountry"] = country
     return pcf
 
 
+@dataclass(frozen=True)
+class _Item:
+    """One product of the export: names, footprint part, mass (kg) and selection."""
+
+    key: str
+    name: str
+    description: str
+    part: Part
+    mass_kg: float
+    stages: tuple[str, ...]
+    keep: Callable[[Exchange], bool]
+    classification: str
+    outbound_kg_co2e: float | None
+    carbon_note: str = ""
+
+
+def _carbon_note(run: Run, keep: Callable[[Exchange], bool]) -> str:
+    cc = carbon_content(run, keep)
+    text = (
+        f"Carbon contents from the bill of materials ({cc.assessed_kg:.0f} kg of materials with a "
+        "known carbon fraction" + (", partly estimated" if cc.estimate else "") + ")"
+    )
+    if cc.fossil_unknown_kg > 0:
+        text += (
+            f"; the carbon of {cc.fossil_unknown_kg:.0f} kg ({', '.join(cc.unknown_records)}) is "
+            "not known, so fossilCarbonContent is a lower bound"
+        )
+    if cc.biogenic is None:
+        text += "; biogenic carbon content unknown (left out)"
+    return text + "."
+
+
+def _items(run: Run) -> list[_Item]:
+    inv, res = run.system.inventory, run.result
+    v = inv.vehicle
+    cls = _classifications()
+    curb = float(run.system.parameter_values["curb_mass"].to("kg").magnitude)
+
+    def in_c2g(ex: Exchange) -> bool:
+        return ex.stage in CRADLE_TO_GATE_STAGES
+
+    delivery = part(run, lambda ex: ex.stage == "logistics").total
+    items = [
+        _Item(
+            key=res.name,
+            name=v.name,
+            description=f"{v.name} ({v.powertrain}), one vehicle, cradle-to-gate"
+            + (f"; {v.description.strip()}" if v.description else ""),
+            part=cradle_to_gate(run),
+            mass_kg=curb,
+            stages=CRADLE_TO_GATE_STAGES,
+            keep=in_c2g,
+            classification=cls["powertrain"][v.powertrain]["code"],
+            # the manufacturer ships the car to the dealer (the inventory's logistics legs)
+            outbound_kg_co2e=delivery if inv.logistics else None,
+        )
+    ]
+    for comp in battery_components(run):
+
+        def in_battery(ex: Exchange, cid: str = comp.id) -> bool:
+            return ex.stage == "battery" and ex.component == cid
+
+        chem = run.system.database.chemistries[comp.chemistry]
+        share = chem.cell_mass_share.value
+        parts_kg = sum(
+            float(a)
+            for ex, a in zip(run.system.exchanges, run.system.amounts, strict=True)
+            if ex.component == comp.id and ex.kind == "battery-pack"
+        )
+        capacity = f"{comp.capacity}" if comp.capacity else ""
+        items.append(
+            _Item(
+                key=f"{res.name}:{comp.id}",
+                name=f"{chem.id} traction battery"
+                + (f", {capacity}" if capacity else "")
+                + f" ({v.name})",
+                description=f"{comp.description or chem.name + ' traction battery'} "
+                f"({chem.name}, {capacity}), one pack, cradle-to-gate",
+                part=part(run, in_battery),
+                mass_kg=parts_kg / (1.0 - share) if share < 1 else parts_kg,
+                stages=("battery",),
+                keep=in_battery,
+                classification=cls["battery"]["lithium-ion"]["code"],
+                outbound_kg_co2e=None,  # pack delivery to the car plant is not modelled
+            )
+        )
+    return items
+
+
 def footprints(run: Run, request: ExportRequest) -> list[dict[str, Any]]:
     """The ProductFootprint objects (plain JSON data) for the vehicle and its batteries."""
     res = run.result
-    inv = run.system.inventory
     company, company_ids = _company(run, request)
     year = reference_year(run)
     created = res.provenance.get("timestamp_utc", "1970-01-01T00:00:00+00:00").replace(
         "+00:00", "Z"
     )
     digest = "".join(i["sha256"] for i in res.provenance.get("inputs", []))
-    v = inv.vehicle
-    curb = float(run.system.parameter_values["curb_mass"].to("kg").magnitude)
+    prefix = _classifications()["urn_prefix"]
     out = []
-    c2g = cradle_to_gate(run)
-
-    def in_c2g(ex) -> bool:  # noqa: ANN001
-        return ex.stage in CRADLE_TO_GATE_STAGES
-
-    items = [
-        (
-            v.name,
-            f"{v.name} ({v.powertrain}), one vehicle, cradle-to-gate"
-            + (f"; {v.description.strip()}" if v.description else ""),
-            c2g,
-            curb,
-            CRADLE_TO_GATE_STAGES,
-            res.name,
-            in_c2g,
-        )
-    ]
-    for comp in battery_components(run):
-
-        def in_battery(ex, cid=comp.id) -> bool:  # noqa: ANN001
-            return ex.stage == "battery" and ex.component == cid
-
-        bp = part(run, in_battery)
-        mass = sum(
-            float(a)
-            for ex, a in zip(run.system.exchanges, run.system.amounts, strict=True)
-            if ex.component == comp.id and ex.kind == "battery-pack"
-        )
-        chem = run.system.database.chemistries[comp.chemistry]
-        share = chem.cell_mass_share.value
-        pack_mass = mass / (1.0 - share) if share < 1 else mass
-        items.append(
-            (
-                f"{v.name}: traction battery {comp.id}",
-                f"{comp.description or comp.id} ({chem.name}, {comp.capacity}), one pack, "
-                "cradle-to-gate",
-                bp,
-                pack_mass,
-                ("battery",),
-                f"{res.name}:{comp.id}",
-                in_battery,
-            )
-        )
-    for name, description, p, mass, stages, key, keep in items:
-        fid = uuid.uuid5(NAMESPACE, f"{key}|{digest}|{run.system.gwp_set}")
+    for item in _items(run):
+        fid = uuid.uuid5(NAMESPACE, f"{item.key}|{digest}|{run.system.gwp_set}")
+        product = uuid.uuid5(NAMESPACE, f"product|{company}|{item.key}")
         out.append(
             {
                 "id": str(fid),
@@ -209,18 +304,63 @@ def footprints(run: Run, request: ExportRequest) -> list[dict[str, Any]]:
                 "status": "Active",
                 "companyName": company,
                 "companyIds": company_ids,
-                "productDescription": description,
-                "productIds": [URN_PRODUCT + _slug(key)],
-                "productNameCompany": name,
+                "productDescription": item.description,
+                "productIds": [f"urn:uuid:{product}"],
+                "productClassifications": [prefix + item.classification],
+                "productNameCompany": item.name,
                 "comment": (
-                    "Computed with vehicle-lca (ISO 14067 CFP, climate change only); kg CO2e per "
-                    "piece. Fossil and biogenic carbon content of the product were not assessed "
-                    "(reported as 0). Biogenic CO2 uptake is not modelled. Outbound logistics, use "
-                    "and end of life are outside the cradle-to-gate boundary."
+                    "Computed with vehicle-lca (ISO 14067 CFP, climate change only); kg CO2e and "
+                    "kg C per piece. "
+                    + _carbon_note(run, item.keep)
+                    + " biogenicCO2Uptake is the CO2 held in the biomass carbon of the product "
+                    "(biogenicCarbonContent x 44/12). Use, maintenance and end of life are "
+                    "outside the cradle-to-gate boundary"
+                    + (
+                        "; outboundLogisticsGhgEmissions is the delivery to the dealer, not "
+                        "part of the PCF."
+                        if item.outbound_kg_co2e is not None
+                        else "."
+                    )
                 ),
-                "pcf": _pcf(run, p, mass, stages, year, keep),
+                "pcf": _pcf(run, item, year),
             }
         )
+    return out
+
+
+RULES_ABSENT_WHEN_FALSE = {
+    "packagingEmissionsIncluded": ("packagingGhgEmissions",),
+    "ccsTechnologicalCO2CaptureIncluded": (
+        "ccsTechnologicalCO2Capture",
+        "technologicalCO2Removals",
+        "technologicalCO2CaptureOrigin",
+    ),
+}
+
+
+def rule_violations(data: list[dict[str, Any]]) -> list[str]:
+    """The PACT 3.0.3 rules a JSON schema does not express, broken by ``data`` (empty if
+    none): exemptions at most 5 %, DQRs 1 to 3, fields that must be undefined when their flag
+    is false, pcfIncludingBiogenicUptake = excluding + biogenicCO2Uptake, referencePeriod order."""
+    out = []
+    for i, fp in enumerate(data):
+        pcf = fp["pcf"]
+        where = f"[{i}] {fp.get('productNameCompany', '')}"
+        if float(pcf["exemptedEmissionsPercent"]) > PACT_MAX_EXEMPTED_PERCENT:
+            out.append(f"{where}: exemptedEmissionsPercent above {PACT_MAX_EXEMPTED_PERCENT:g}")
+        for k, v in (pcf.get("dqi") or {}).items():
+            if not 1.0 <= float(v) <= 3.0:
+                out.append(f"{where}: dqi.{k} = {v} outside 1..3")
+        for flag, fields in RULES_ABSENT_WHEN_FALSE.items():
+            if pcf.get(flag) is False:
+                out += [f"{where}: {f} given though {flag} is false" for f in fields if f in pcf]
+        incl = float(pcf["pcfExcludingBiogenicUptake"]) + float(pcf.get("biogenicCO2Uptake", 0))
+        if abs(incl - float(pcf["pcfIncludingBiogenicUptake"])) > 2e-3:
+            out.append(f"{where}: pcfIncludingBiogenicUptake != excluding + biogenicCO2Uptake")
+        if pcf["referencePeriodStart"] >= pcf["referencePeriodEnd"]:
+            out.append(f"{where}: referencePeriodStart not before referencePeriodEnd")
+        if not 0.0 <= float(pcf.get("primaryDataShare", 0)) <= 100.0:
+            out.append(f"{where}: primaryDataShare outside 0..100")
     return out
 
 
