@@ -57,7 +57,6 @@ def test_bundled_sweep_equals_single_runs(bundled_db):
         _assert_same(sweep, i, run_loaded(item, background=bundled_db, measures=False))
 
 
-@pytest.mark.slow
 def test_random_variants_of_a_large_sweep_equal_single_runs(bundled_db):
     grid = variant_grid(BENCH)
     sweep = run_sweep(grid, bundled_db, chunk=1000, workers=2)
