@@ -271,7 +271,10 @@ def _sourced(sq: SourcedQuantity, unit: str, doc: Document, kp: tuple) -> Quanti
 
 
 def load_background(folder: str | Path | None = None) -> Database:
-    """Load every ``*.yaml`` file of ``folder`` (default: the bundled background data)."""
+    """Load every ``*.yaml`` file of ``folder`` (default: the bundled background data).
+
+    The parsed database is kept in memory and in the user's cache folder, keyed by the
+    files' contents (see :mod:`lca.model.background_cache`)."""
     root = Path(folder) if folder is not None else DEFAULT_BACKGROUND
     return _load_cached(str(root.resolve()), _folder_stamp(root))
 
@@ -286,10 +289,22 @@ def _folder_stamp(root: Path) -> tuple:
 
 @lru_cache(maxsize=4)
 def _load_cached(root_text: str, stamp: tuple) -> Database:
+    from lca.model import background_cache
+
     root = Path(root_text)
     files = sorted(root.glob("*.yaml"))
     if not files:
         raise InputError("no background data files (*.yaml) found", file=root)
+    key = background_cache.key(root, files)
+    db = background_cache.read(key, Database)
+    if db is None:
+        db = _parse(root, files)
+        background_cache.write(key, db)
+    return db
+
+
+def _parse(root: Path, files: list[Path]) -> Database:
+    """Parse and check the background files (every error located)."""
     acc = _Collector(root)
     for path in files:
         acc.read(path)
