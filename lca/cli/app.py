@@ -255,6 +255,7 @@ def schema(
 from lca.cli import report as cli_report  # noqa: E402,F401,I001
 from lca.cli import scenarios as cli_scenarios  # noqa: E402,F401,I001
 from lca.cli import uncertainty as cli_uncertainty  # noqa: E402,F401,I001
+from lca.cli import bom as cli_bom  # noqa: E402,F401,I001
 
 
 def main() -> None:
