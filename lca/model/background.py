@@ -47,6 +47,10 @@ class Record:
     aircraft: bool = False
     inputs: tuple[tuple[str, float], ...] = ()
     primary_data: bool = False
+    # share of a primary record's emissions that rests on primary data (a supplier footprint's
+    # own primaryDataShare), and the supplier footprint it came from (lca.model.supplier)
+    primary_share: float = 1.0
+    supplier: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)

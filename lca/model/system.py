@@ -45,6 +45,7 @@ from lca.model.exchanges import (
 from lca.model.parameters import build_parameters
 from lca.model.stages import STAGE_STEPS
 from lca.model.stages.builder import Builder
+from lca.model.supplier import with_supplier_records
 from lca.schema.inventory import Inventory
 
 __all__ = [
@@ -73,6 +74,7 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     err = loaded.sources.error
     inv = validate(Inventory, loaded.sources, loaded.data)
     db = _with_inventory_records(loaded, inv, db)
+    db = with_supplier_records(loaded, inv, db, gwp)  # suppliers' PACT footprints (files read)
     b = Builder(loaded, inv, db)
     params = build_parameters(parameter_texts(inv, db, err), err)
     values = params.evaluate()
