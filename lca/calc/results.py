@@ -17,6 +17,7 @@ import numpy as np
 
 from lca.calc.engine import Calculation
 from lca.calc.primary import primary_data
+from lca.model.brightway_background import background_summary
 from lca.model.system import MATERIAL_MASS_PREFIX, STAGES
 
 SCHEMA_VERSION = "1.0"
@@ -80,6 +81,8 @@ class Result:
     use_profile: tuple[Mapping[str, Any], ...] = ()
     # primary-data share with its breakdown (lca.calc.primary)
     primary_data: Mapping[str, Any] = field(default_factory=dict)
+    # a Brightway background: records from it and records that fell back to bundled data
+    background: Mapping[str, Any] | None = None
 
     @property
     def location_based_total(self) -> float:
@@ -132,6 +135,7 @@ class Result:
             ),
             "primary_data_share": self.primary_data.get("share", 0.0),
             "primary_data": dict(self.primary_data),
+            "background": dict(self.background) if self.background else None,
             "fossil_kg_co2e": self.fossil_kg_co2e,
             "biogenic_kg_co2e": self.biogenic_kg_co2e,
             "land_use_change_kg_co2e": self.land_use_change_kg_co2e,
@@ -351,6 +355,7 @@ def assemble(
         warnings=warnings,
         use_profile=_use_profile(system, contrib),
         primary_data=primary_data(system, contrib),
+        background=background_summary(system),
     )
 
 

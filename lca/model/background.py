@@ -275,7 +275,13 @@ def _sourced(sq: SourcedQuantity, unit: str, doc: Document, kp: tuple) -> Quanti
 
 
 def load_background(folder: str | Path | None = None) -> Database:
-    """Load every ``*.yaml`` file of ``folder`` (default: the bundled background data)."""
+    """Load every ``*.yaml`` file of ``folder`` (default: the bundled background data);
+    ``brightway:PROJECT/DATABASE``: the bundled data with the records of a mapping file
+    computed in the user's Brightway project (lca.model.brightway_background)."""
+    if folder is not None and str(folder).startswith("brightway:"):
+        from lca.model.brightway_background import brightway_database
+
+        return brightway_database(str(folder), load_background())
     root = Path(folder) if folder is not None else DEFAULT_BACKGROUND
     return _load_cached(str(root.resolve()), _folder_stamp(root))
 

@@ -336,6 +336,8 @@ class Inventory(Strict):
     maintenance: list[Input] = Field(default_factory=list)
     end_of_life: EndOfLife = Field(default_factory=EndOfLife)
     primary_data: list[str] = Field(default_factory=list)
+    # brightway:PROJECT/DATABASE: background records from the user's Brightway database
+    background: str | None = None
     boundary: Boundary = Field(default_factory=Boundary)
     notes: str | None = None
 
