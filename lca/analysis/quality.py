@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from lca.calc.primary import primary_fraction
 from lca.datafiles import data_file
 from lca.inputs.yamlio import load_yaml
 from lca.model.system import Exchange, ProductSystem, primary_activity
@@ -117,11 +118,11 @@ def assess(
         w = abs(float(c))
         abs_total += w
         by_record[ex.record] = by_record.get(ex.record, 0.0) + float(c)
-        em = db.records[ex.record].primary_data
+        rec = db.records[ex.record]
         act = primary_activity(inv, ex)
-        primary_em += w if em else 0.0
+        primary_em += w * rec.primary_share if rec.primary_data else 0.0
         primary_act += w if act else 0.0
-        primary_any += w if (em or act) else 0.0
+        primary_any += w * primary_fraction(system, ex)  # suppliers: by their own share
     records = []
     weighted = {k: 0.0 for k in INDICATORS}
     scored = estimate = 0.0

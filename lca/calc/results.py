@@ -17,6 +17,8 @@ import numpy as np
 
 from lca.calc.engine import Calculation
 from lca.errors import CalculationError, format_path
+from lca.calc.primary import primary_data
+from lca.model.brightway_background import background_summary
 from lca.model.system import MATERIAL_MASS_PREFIX, STAGES
 
 SCHEMA_VERSION = "1.0"
@@ -78,6 +80,10 @@ class Result:
     location_based_total_kg_co2e: float | None = None
     # the use phase year by year (empty without a use profile)
     use_profile: tuple[Mapping[str, Any], ...] = ()
+    # primary-data share with its breakdown (lca.calc.primary)
+    primary_data: Mapping[str, Any] = field(default_factory=dict)
+    # a Brightway background: records from it and records that fell back to bundled data
+    background: Mapping[str, Any] | None = None
 
     @property
     def location_based_total(self) -> float:
@@ -123,6 +129,14 @@ class Result:
             "components_kg_co2e": dict(self.components_kg_co2e),
             "gases_kg": dict(self.gases_kg),
             "gases_kg_co2e": dict(self.gases_kg_co2e),
+            "precharacterised_co2e_share": (
+                self.gases_kg_co2e.get("co2e", 0.0) / self.total_kg_co2e
+                if self.total_kg_co2e
+                else 0.0
+            ),
+            "primary_data_share": self.primary_data.get("share", 0.0),
+            "primary_data": dict(self.primary_data),
+            "background": dict(self.background) if self.background else None,
             "fossil_kg_co2e": self.fossil_kg_co2e,
             "biogenic_kg_co2e": self.biogenic_kg_co2e,
             "land_use_change_kg_co2e": self.land_use_change_kg_co2e,
@@ -348,6 +362,8 @@ def assemble(
         provenance=dict(provenance or {}),
         warnings=warnings,
         use_profile=_use_profile(system, contrib),
+        primary_data=primary_data(system, contrib),
+        background=background_summary(system),
     )
 
 

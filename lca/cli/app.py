@@ -226,6 +226,7 @@ def schema(
 from lca.cli import report as _report  # noqa: E402,F401,I001
 from lca.cli import scenarios as _scenarios  # noqa: E402,F401,I001
 from lca.cli import uncertainty as _uncertainty  # noqa: E402,F401,I001
+from lca.cli import bom as _bom  # noqa: E402,F401,I001
 
 
 def main() -> None:

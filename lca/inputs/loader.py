@@ -132,7 +132,7 @@ def _key_path(data: Any, dotted: str) -> KeyPath:
     for i in range(len(parts)):
         container, key = resolve(data, parts[: i + 1], dotted)
         kp.append(key)
-        node = container[key]
+        node = container.get(key) if isinstance(container, dict) else container[key]
     del node
     return tuple(kp)
 

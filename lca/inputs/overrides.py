@@ -2,10 +2,11 @@
 
 A path is dot-separated. A list element is addressed by its ``id`` (or ``material``, ``mode``,
 ``record``, tried in that order) or by its index. A path that does not exist in the data is an
-error, never a silent addition. Setting a parameter (a mapping with ``value``) to a plain value
-replaces its ``value`` and keeps its uncertainty; its ``source`` becomes the given ``source``
-(for a scenario: "set by <scenario file>"), and the replaced value and source move to its
-``note``.
+error, never a silent addition, except the optional keys of ``ADDABLE_KEYS`` (a supplier's
+footprint and its product id, a measured flag), which an override may add to an existing item.
+Setting a parameter (a mapping with ``value``) to a plain value replaces its ``value`` and keeps
+its uncertainty; its ``source`` becomes the given ``source`` (for a scenario: "set by <scenario
+file>"), and the replaced value and source move to its ``note``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import Any
 from lca.errors import InputError
 
 LIST_KEYS = ("id", "material", "mode", "record")
+# optional keys an override may add where the base leaves them out (a supplier's footprint on a
+# component or material line, the product it picks, a measured flag)
+ADDABLE_KEYS = frozenset({"supplier_footprint", "product_id", "measured"})
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:
@@ -40,6 +44,8 @@ def resolve(data: Any, parts: list[str], path: str) -> tuple[Any, str | int]:
     for depth, seg in enumerate(parts):
         last = depth == len(parts) - 1
         if isinstance(node, dict):
+            if last and seg in ADDABLE_KEYS and seg not in node:
+                return node, seg
             if seg not in node:
                 keys = sorted(map(str, node))
                 where = ".".join(parts[:depth]) or "the top level"
@@ -100,7 +106,7 @@ def apply_overrides(
             container, key = resolve(out, split_path(path), path)
         except InputError as exc:
             raise (on_error(exc, path) if on_error else exc) from None
-        current = container[key]
+        current = container.get(key) if isinstance(container, dict) else container[key]
         if isinstance(current, dict) and "value" in current and not isinstance(value, dict):
             if source is not None and "source" in current:
                 current["note"] = _replaced_note(current)

@@ -47,6 +47,10 @@ class Record:
     aircraft: bool = False
     inputs: tuple[tuple[str, float], ...] = ()
     primary_data: bool = False
+    # share of a primary record's emissions that rests on primary data (a supplier footprint's
+    # own primaryDataShare), and the supplier footprint it came from (lca.model.supplier)
+    primary_share: float = 1.0
+    supplier: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -271,10 +275,16 @@ def _sourced(sq: SourcedQuantity, unit: str, doc: Document, kp: tuple) -> Quanti
 
 
 def load_background(folder: str | Path | None = None) -> Database:
-    """Load every ``*.yaml`` file of ``folder`` (default: the bundled background data).
+    """Load every ``*.yaml`` file of ``folder`` (default: the bundled background data);
+    ``brightway:PROJECT/DATABASE``: the bundled data with the records of a mapping file
+    computed in the user's Brightway project (lca.model.brightway_background).
 
     The parsed database is kept in memory and in the user's cache folder, keyed by the
     files' contents (see :mod:`lca.model.background_cache`)."""
+    if folder is not None and str(folder).startswith("brightway:"):
+        from lca.model.brightway_background import brightway_database
+
+        return brightway_database(str(folder), load_background())
     root = Path(folder) if folder is not None else DEFAULT_BACKGROUND
     return _load_cached(str(root.resolve()), _folder_stamp(root))
 

@@ -108,4 +108,8 @@ def primary_activity(inv: Inventory, ex: Exchange) -> bool:
     section = str(ex.path[0]) if ex.path else ""
     if section in declared:
         return True
+    if section == "manufacturing" and inv.manufacturing is not None and inv.manufacturing.measured:
+        return True
+    if section == "components" and any(c.measured and c.id == ex.component for c in inv.components):
+        return True
     return section == "components" and f"components.{ex.component}" in declared

@@ -14,6 +14,7 @@ from dataclasses import replace
 from lca.inputs.loader import LoadedInput
 from lca.inputs.validation import validate
 from lca.model.background import Database, Record, convert_record
+from lca.model.brightway_background import inventory_background
 from lca.model.builtins import (
     BUILTIN_UNITS,
     MUST_BE_POSITIVE,
@@ -45,6 +46,7 @@ from lca.model.exchanges import (
 from lca.model.parameters import build_parameters
 from lca.model.stages import STAGE_STEPS
 from lca.model.stages.builder import Builder
+from lca.model.supplier import with_supplier_records
 from lca.schema.inventory import Inventory
 
 __all__ = [
@@ -72,7 +74,9 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     """Validate ``loaded`` against the inventory format and build its product system."""
     err = loaded.sources.error
     inv = validate(Inventory, loaded.sources, loaded.data)
+    db = inventory_background(loaded, inv, db)  # background: brightway:PROJECT/DATABASE
     db = _with_inventory_records(loaded, inv, db)
+    db = with_supplier_records(loaded, inv, db, gwp)  # suppliers' PACT footprints (files read)
     b = Builder(loaded, inv, db)
     params = build_parameters(parameter_texts(inv, db, err), err)
     values = params.evaluate()

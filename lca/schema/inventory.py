@@ -48,6 +48,9 @@ class MaterialUse(Strict):
     secondary: Id | None = None
     source: SourceRef | None = None
     note: str | None = None
+    # a supplier's PACT footprint (JSON file, path relative to this file) per kg of the material
+    supplier_footprint: str | None = None
+    product_id: str | None = None
 
 
 class Input(Strict):
@@ -82,6 +85,11 @@ class Component(Strict):
     battery_plant: str | None = None
     source: SourceRef | None = None
     note: str | None = None
+    # a supplier's PACT footprint (per piece or per kg) replacing the component's records;
+    # measured: its amounts are primary (metered) activity data
+    supplier_footprint: str | None = None
+    product_id: str | None = None
+    measured: bool = False
 
     @model_validator(mode="after")
     def _battery_or_materials(self) -> Component:
@@ -130,6 +138,7 @@ class Manufacturing(Strict):
     heat_supply: Id = "heat:natural-gas"
     source: SourceRef | None = None
     note: str | None = None
+    measured: bool = False  # metered plant energy: primary activity data
 
 
 class LogisticsLeg(Strict):
@@ -327,6 +336,8 @@ class Inventory(Strict):
     maintenance: list[Input] = Field(default_factory=list)
     end_of_life: EndOfLife = Field(default_factory=EndOfLife)
     primary_data: list[str] = Field(default_factory=list)
+    # brightway:PROJECT/DATABASE: background records from the user's Brightway database
+    background: str | None = None
     boundary: Boundary = Field(default_factory=Boundary)
     notes: str | None = None
 

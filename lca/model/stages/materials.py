@@ -8,7 +8,7 @@ import pint
 
 from lca.errors import InputError, KeyPath
 from lca.model.expressions import parse_expression
-from lca.model.stages import battery
+from lca.model.stages import battery, supplier
 from lca.model.stages.builder import Builder, paren
 
 
@@ -16,12 +16,18 @@ def add_exchanges(b: Builder) -> None:
     """Exchanges of every component in inventory order: its processing, then its battery
     exchanges or its material lines (kg of each material's records)."""
     for ci, comp in enumerate(b.inv.components):
+        if comp.supplier_footprint is not None:
+            supplier.add_component(b, ci, comp)
+            continue
         processing(b, ci, comp)
         if comp.chemistry is not None:
             battery.add_component(b, ci, comp)
             continue
         for mi, mat in enumerate(comp.materials):
-            material_line(b, ci, comp, mi, mat)
+            if mat.supplier_footprint is not None:
+                supplier.add_material(b, ci, comp, mi, mat)
+            else:
+                material_line(b, ci, comp, mi, mat)
 
 
 def material_line(b: Builder, ci: int, comp, mi: int, mat) -> None:  # noqa: ANN001
