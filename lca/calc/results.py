@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from lca.calc.engine import Calculation
-from lca.errors import CalculationError, format_path
 from lca.calc.primary import primary_data
+from lca.errors import CalculationError, format_path
 from lca.model.brightway_background import background_summary
 from lca.model.system import MATERIAL_MASS_PREFIX, STAGES
 
