@@ -20,8 +20,10 @@ from lca.inputs.loader import LoadedInput
 from lca.inputs.validation import validate
 from lca.model.background import Database, Record, convert_record
 from lca.model.expressions import Expression, parse_expression
+from lca.model.fuels import BLEND_SHARE_PARAMETER, add_fuel, blend_share_text, check_powertrain
 from lca.model.parameters import ParameterSet, build_parameters
 from lca.model.recycling import cff_parameters
+from lca.model.replacements import Replacement, add_infrastructure, add_replacements
 from lca.model.units import parse_unit, registry
 from lca.schema.inventory import Inventory
 
@@ -44,6 +46,7 @@ BUILTINS = {
     "curb_mass": "vehicle.curb_mass",
     "battery_capacity": "the sum of the battery components' capacities",
     "battery_mass": "the sum of the battery components' masses",
+    BLEND_SHARE_PARAMETER: "the blend share of the use stage's fuel",
 }
 # Battery-chemistry constants become built-in parameters (so uncertainty analysis can vary them):
 # field of lca.background.Chemistry -> unit of its value.
@@ -101,6 +104,7 @@ class ProductSystem:
     amounts: np.ndarray  # deterministic amounts, one per exchange (record units)
     parameter_values: Mapping[str, pint.Quantity] = field(default_factory=dict)
     use_years: tuple[tuple[int, float], ...] = ()  # (calendar year, km driven), deterministic
+    replacements: tuple[Replacement, ...] = ()  # replaced components, with how many times
 
     @property
     def lifetime_distance_km(self) -> float:
@@ -195,6 +199,9 @@ class _Builder:
                 self.record(primary, (*kp, "primary" if mat.primary else "material"), "kg")
                 name = fam.name if fam else self.db.records[mat.material].name
                 self.raw(mat.mass, (*kp, "mass"))
+                mass = self.material_mass_text(comp, mat)
+                note = self.scale_note(comp)
+                recycled = self.material_mass_text(comp, mat, recycled=True)
                 if mat.recycled_mass is not None:
                     self.raw(mat.recycled_mass, (*kp, "recycled_mass"))
                     self.check_recycled(mat.mass, mat.recycled_mass, kp)
@@ -209,8 +216,8 @@ class _Builder:
                         "materials",
                         comp.id,
                         primary,
-                        f"{_p(mat.mass)} - {_p(mat.recycled_mass)}",
-                        f"{comp.id}: {name}, primary",
+                        f"{mass} - {recycled}",
+                        f"{comp.id}: {name}, primary{note}",
                         (*kp, "mass"),
                         kind="material-primary",
                         rec_kp=(*kp, "material"),
@@ -219,20 +226,20 @@ class _Builder:
                         "materials",
                         comp.id,
                         secondary,
-                        _p(mat.recycled_mass),
-                        f"{comp.id}: {name}, recycled",
+                        recycled,
+                        f"{comp.id}: {name}, recycled{note}",
                         (*kp, "recycled_mass"),
                         kind="material-secondary",
                         rec_kp=(*kp, "material"),
                     )
-                    self.recycled_content(comp.id, mat, primary, secondary, name, kp)
+                    self.recycled_content(comp.id, mat, primary, secondary, name, kp, recycled)
                 else:
                     self.add(
                         "materials",
                         comp.id,
                         primary,
-                        _p(mat.mass),
-                        f"{comp.id}: {name}",
+                        mass,
+                        f"{comp.id}: {name}{note}",
                         (*kp, "mass"),
                         kind="material-primary",
                         rec_kp=(*kp, "material"),
@@ -266,7 +273,19 @@ class _Builder:
             )
         return params
 
-    def recycled_content(self, comp_id, mat, primary, secondary, name, kp) -> None:  # noqa: ANN001
+    def material_mass_text(self, comp, mat, *, recycled: bool = False) -> str:  # noqa: ANN001
+        """Mass (or recycled mass) of a bill-of-materials line times the component's and the
+        inventory's ``scale`` (the text unchanged without one)."""
+        text = _p(mat.recycled_mass if recycled else mat.mass)
+        factor = (comp.scale or 1.0) * (self.inv.scale or 1.0)
+        return text if factor == 1.0 else f"{text} * {factor!r}"
+
+    def scale_note(self, comp) -> str:  # noqa: ANN001
+        """Provenance of a scaled component's lines: `` (masses x1.1 scale)``."""
+        factor = (comp.scale or 1.0) * (self.inv.scale or 1.0)
+        return "" if factor == 1.0 else f" (masses x{factor:g} scale)"
+
+    def recycled_content(self, comp_id, mat, primary, secondary, name, kp, recycled) -> None:  # noqa: ANN001
         """Recycled content under avoided burden or the CFF, as two adjustments to the cut-off
         exchanges (so the material lines keep their masses): the recycled mass is charged
         A x Erec + (1 - A) x Qsin/Qp x Ev instead of Erec (avoided burden: A = 0)."""
@@ -282,7 +301,7 @@ class _Builder:
             "materials",
             comp_id,
             primary,
-            f"{_p(mat.recycled_mass)} * {1.0 - a!r} * {params.qsin_qp!r}",
+            f"{recycled} * {1.0 - a!r} * {params.qsin_qp!r}",
             f"{comp_id}: {name}, recycled content at virgin burden x (1 - A) x Qsin/Qp ({tag})",
             (*kp, "recycled_mass"),
             kind="recycled-content-virgin",
@@ -292,7 +311,7 @@ class _Builder:
             "materials",
             comp_id,
             secondary,
-            f"-1 * {_p(mat.recycled_mass)} * {1.0 - a!r}",
+            f"-1 * {recycled} * {1.0 - a!r}",
             f"{comp_id}: {name}, recycled content, less (1 - A) of the recycling route ({tag})",
             (*kp, "recycled_mass"),
             kind="recycled-content-route-removed",
@@ -318,6 +337,8 @@ class _Builder:
         chem = self.db.chemistries[comp.chemistry]
         if comp.mass is not None:
             return _p(comp.mass)
+        if comp.pack_specific_energy is not None:
+            return f"{_p(comp.capacity)} / {_p(comp.pack_specific_energy)}"
         return f"{_p(comp.capacity)} / {chemistry_parameter(chem.id, 'pack_specific_energy')}"
 
     def battery(self, ci: int, comp) -> None:  # noqa: ANN001
@@ -335,7 +356,7 @@ class _Builder:
             comp.id,
             chem.cell_materials,
             cap,
-            f"{comp.id}: cells, materials and processing ({chem.id})",
+            f"{comp.id}: cell materials ({chem.id})",
             (*base, "capacity"),
             kind="battery-cells",
         )
@@ -367,11 +388,16 @@ class _Builder:
             kind="battery-cell-plant-heat",
         )
         mass = self.battery_mass_text(comp)
+        share = (
+            _p(comp.cell_mass_share)
+            if comp.cell_mass_share is not None
+            else chemistry_parameter(chem.id, "cell_mass_share")
+        )
         self.add(
             "battery",
             comp.id,
             chem.pack_components,
-            f"({mass}) * (1 - {chemistry_parameter(chem.id, 'cell_mass_share')})",
+            f"({mass}) * (1 - {share})",
             f"{comp.id}: pack housing, BMS, cooling and wiring",
             (*base, "mass") if comp.mass is not None else (*base, "capacity"),
             kind="battery-pack",
@@ -432,32 +458,7 @@ class _Builder:
         if use.electricity is not None:
             self.use_electricity()
         if use.fuel is not None:
-            f = use.fuel
-            fuel = self.db.fuels.get(f.fuel)
-            if fuel is None:
-                raise self.err(
-                    f"unknown fuel {f.fuel!r}; known: {', '.join(sorted(self.db.fuels))}",
-                    ("use", "fuel", "fuel"),
-                )
-            kp = ("use", "fuel", "amount")
-            self.add(
-                "use",
-                None,
-                fuel.upstream,
-                _p(f.amount),
-                f"use: {fuel.name}, well to tank",
-                kp,
-                kind="use-fuel-upstream",
-            )
-            self.add(
-                "use",
-                None,
-                fuel.combustion,
-                _p(f.amount),
-                f"use: {fuel.name}, combustion (tailpipe)",
-                kp,
-                kind="use-fuel-combustion",
-            )
+            add_fuel(self)
 
     def use_years_split(self) -> list[tuple[int, str, float]]:
         """(year, share-of-lifetime expression, km) of each year of the use profile.
@@ -690,6 +691,8 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     err = loaded.sources.error
     inv = validate(Inventory, loaded.sources, loaded.data)
     db = _with_inventory_records(loaded, inv, db)
+    db = _with_inventory_trajectories(loaded, inv, db)
+    check_powertrain(inv, db, err)
     b = _Builder(loaded, inv, db)
     params = build_parameters(_parameter_texts(inv, db, b, err), err)
     values = params.evaluate()
@@ -705,6 +708,8 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     _check_primary_data(inv, err)
     for step in (b.components, b.manufacturing, b.logistics, b.use, b.maintenance, b.end_of_life):
         step()
+    replacements = add_replacements(b)
+    add_infrastructure(b)
     exchanges = tuple(ex for ex, _ in b.exchanges)
     amounts = _evaluate_amounts(exchanges, values, err)
     _check_mass_balance(inv, values, exchanges, amounts, loaded)
@@ -718,7 +723,23 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         amounts=amounts,
         parameter_values=values,
         use_years=tuple(b.use_years),
+        replacements=tuple(replacements),
     )
+
+
+def _with_inventory_trajectories(loaded: LoadedInput, inv: Inventory, db: Database) -> Database:
+    """The inventory's (or scenario's) own trajectories join the background's; one with the id
+    of a background trajectory replaces it."""
+    if not inv.trajectories:
+        return db
+    from dataclasses import replace
+
+    from lca.model.background import convert_trajectory
+
+    extra = dict(db.trajectories)
+    for i, spec in enumerate(inv.trajectories):
+        extra[spec.id] = convert_trajectory(spec, db.records, loaded.sources, ("trajectories", i))
+    return replace(db, trajectories=extra)
 
 
 def _with_inventory_records(loaded: LoadedInput, inv: Inventory, db: Database) -> Database:
@@ -769,6 +790,8 @@ def _parameter_texts(inv: Inventory, db: Database, b: _Builder, err) -> dict:  #
                 ("parameters", name),
             )
     texts["curb_mass"] = (inv.vehicle.curb_mass, ("vehicle", "curb_mass"))
+    blend = blend_share_text(inv, db, err)
+    texts[BLEND_SHARE_PARAMETER] = blend if blend is not None else ("0", ("use",))
     _material_mass_texts(inv, texts, err)
     batteries = [(i, c) for i, c in enumerate(inv.components) if c.chemistry is not None]
     for i, c in batteries:
@@ -806,8 +829,10 @@ def _material_mass_texts(inv: Inventory, texts: dict, err) -> None:  # noqa: ANN
     lines: dict[str, list[tuple[object, KeyPath]]] = {}
     for ci, comp in enumerate(inv.components):
         for mi, mat in enumerate(comp.materials):
+            factor = (comp.scale or 1.0) * (inv.scale or 1.0)
+            mass = mat.mass if factor == 1.0 else f"{_p(mat.mass)} * {factor!r}"
             lines.setdefault(mat.material, []).append(
-                (mat.mass, ("components", ci, "materials", mi, "mass"))
+                (mass, ("components", ci, "materials", mi, "mass"))
             )
     for material, items in lines.items():
         name = material_mass_parameter(material)
@@ -863,7 +888,8 @@ def _evaluate_amounts(exchanges: tuple[Exchange, ...], values, err) -> np.ndarra
                 )
             )
             continue
-        if not ex.credit and value < 0 and ex.kind not in NEGATIVE_KINDS:
+        kind = ex.kind.removeprefix("replacement:")
+        if not ex.credit and value < 0 and kind not in NEGATIVE_KINDS:
             errors.append(
                 err(f"amount {ex.amount.text!r} is negative ({value:g} {ex.unit})", ex.path)
             )
