@@ -53,13 +53,9 @@ def test_one_battery_replacement_adds_one_pack_and_its_end_of_life(tiny_db, tmp_
     assert r.stages_kg_co2e["battery"] == pytest.approx(2 * BATTERY, rel=REL)
     # 100 kg pack (20 kWh / 0.2 kWh/kg) shredded once more
     assert r.stages_kg_co2e["end_of_life"] == pytest.approx(EOL + 100 * SHREDDING, rel=REL)
-    assert r.total_kg_co2e - base.total_kg_co2e == pytest.approx(
-        BATTERY + 100 * SHREDDING, rel=REL
-    )
+    assert r.total_kg_co2e - base.total_kg_co2e == pytest.approx(BATTERY + 100 * SHREDDING, rel=REL)
     # reported per component: the battery's share holds both packs and the second one's end
-    assert r.components_kg_co2e["battery"] == pytest.approx(
-        2 * BATTERY + 100 * SHREDDING, rel=REL
-    )
+    assert r.components_kg_co2e["battery"] == pytest.approx(2 * BATTERY + 100 * SHREDDING, rel=REL)
     assert [(x.component, x.count) for x in run.system.replacements] == [("battery", 1)]
 
 

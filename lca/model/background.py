@@ -566,9 +566,11 @@ def _fuel(f: Any, doc: Document, kp: tuple) -> Fuel:
             q = parse_quantity(f.electricity.value)
         except InputError as exc:
             raise doc.error(exc.message, (*kp, "electricity", "value")) from None
-        if q.magnitude <= 0 or not (q * registry()("kg")).check("[energy]") and not (
-            q * registry()("L")
-        ).check("[energy]"):
+        if (
+            q.magnitude <= 0
+            or not (q * registry()("kg")).check("[energy]")
+            and not (q * registry()("L")).check("[energy]")
+        ):
             raise doc.error(
                 "electricity must be energy per unit of fuel (for example 55 kWh/kg)",
                 (*kp, "electricity", "value"),

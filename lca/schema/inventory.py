@@ -136,11 +136,7 @@ class Component(Strict):
     def _battery_or_materials(self) -> Component:
         if self.replacements is not None and self.lifetime is not None:
             raise ValueError("give 'replacements' or 'lifetime', not both")
-        battery_keys = [
-            k
-            for k in BATTERY_KEYS
-            if getattr(self, k) is not None
-        ]
+        battery_keys = [k for k in BATTERY_KEYS if getattr(self, k) is not None]
         if self.chemistry is None and battery_keys:
             raise ValueError(
                 f"{', '.join(battery_keys)} only apply to a battery component: add 'chemistry'"

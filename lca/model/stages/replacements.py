@@ -1,5 +1,5 @@
-"""Replaced components and infrastructure: exchanges added to a product system after its
-life-cycle stages are built (see ``lca.model.system``).
+"""Replaced components and infrastructure: exchanges added after the life-cycle stages are
+built (the last steps of :data:`lca.model.stages.STAGE_STEPS`).
 
 A component replaced ``n`` times gets, next to its own production exchanges, a copy of each
 multiplied by ``n`` (same stage: ``materials`` or ``battery``, labelled "replacement"), and in
@@ -17,6 +17,8 @@ import pint
 from lca.errors import InputError, KeyPath
 from lca.model.expressions import parse_expression
 from lca.model.lifetimes import battery_wear, replacements_for_life
+from lca.model.stages import battery
+from lca.model.stages.builder import paren, scaled
 
 SERVICE_LIFE_PARAMETER = "service_life"  # optional parameter: the vehicle's years of service
 REPLACEMENT_KIND = "replacement"
@@ -30,12 +32,6 @@ class Replacement:
     component: str
     count: int
     basis: str
-
-
-def _p(text: object) -> str:
-    if isinstance(text, float | int) and not isinstance(text, bool):
-        return f"({float(text)!r})"
-    return f"({text})"
 
 
 def _quantity(b: Any, text: object, kp: KeyPath, unit: str, what: str) -> float:
@@ -161,14 +157,15 @@ def component_mass_text(b: Any, comp: Any) -> str:
     """Mass of one unit of ``comp`` as an expression (a battery's pack mass, else the sum of its
     material lines with their scale)."""
     if comp.chemistry is not None:
-        return b.battery_mass_text(comp)
-    lines = [b.material_mass_text(comp, m) for m in comp.materials]
+        return battery.mass_text(b.db, comp)
+    lines = [scaled(b.inv, comp, m.mass) for m in comp.materials]
     return " + ".join(lines) if lines else "0 kg"
 
 
-def add_replacements(b: Any) -> list[Replacement]:
-    """Copies of each replaced component's production exchanges and its end of life."""
-    out = []
+def add_exchanges(b: Any) -> None:
+    """Copies of each replaced component's production exchanges and its end of life; the
+    counts go to ``b.replacements``."""
+    out = b.replacements
     for ci, comp in enumerate(b.inv.components):
         rep = count_replacements(b, ci, comp)
         if rep is None:
@@ -186,13 +183,12 @@ def add_replacements(b: Any) -> list[Replacement]:
                 ex.stage,
                 comp.id,
                 ex.record,
-                f"{rep.count} * {_p(ex.amount.text)}",
+                f"{rep.count} * {paren(ex.amount.text)}",
                 f"{ex.label} - replacement x{rep.count}",
                 ex.path,
                 kind=f"{REPLACEMENT_KIND}:{ex.kind}",
             )
         _replacement_end_of_life(b, ci, comp, rep)
-    return out
 
 
 def _replacement_end_of_life(b: Any, ci: int, comp: Any, rep: Replacement) -> None:
