@@ -255,3 +255,76 @@ def test_unwritable_output(tmp_path):
     )
     assert res.exit_code == 2
     assert "cannot write output" in res.stderr and "Traceback" not in res.stderr
+
+
+# -- issue 11: powertrains, replacements, scale, scenario parameters ---------------------------
+
+
+def test_plug_in_hybrid_without_utility_factor(tmp_path):
+    p = variant(tmp_path, "powertrain: battery-electric", "powertrain: plug-in-hybrid-petrol")
+    check_error(tmp_path, p, "bad.yaml:3", "parameters", "needs parameter 'utility_factor'")
+
+
+def test_fuel_cell_car_with_unknown_hydrogen_pathway(tmp_path):
+    p = variant(tmp_path, "powertrain: battery-electric", "powertrain: fuel-cell-electric")
+    p.write_text(
+        p.read_text().replace(
+            "  electricity: {amount: consumption * lifetime_distance, supply: grid:B}\n",
+            "  fuel: {amount: 1 kg/(100 km) * lifetime_distance, fuel: x}\n",
+        )
+    )
+    check_error(tmp_path, p, "bad.yaml:", "use.fuel.fuel", "unknown hydrogen pathway 'x'")
+
+
+def test_replacements_auto_without_cycle_life(tmp_path):
+    import shutil
+
+    bg = tmp_path / "bg"
+    shutil.copytree(TINY_BACKGROUND, bg)
+    tiny = bg / "tiny.yaml"
+    text = tiny.read_text()
+    line = "    cycle_life: {value: 2000, source: {title: test value}}\n"
+    assert line in text
+    tiny.write_text(text.replace(line, ""))
+    s = tmp_path / "s.yaml"
+    s.write_text(
+        f"scenario: {{name: s, base: {TINY_EV}}}\n"
+        "overrides:\n"
+        "  components.battery.replacements: auto\n"
+    )
+    out_dir = tmp_path / "out"
+    res = run_cli("run", str(s), "--output", str(out_dir), "--background", str(bg))
+    flat = " ".join(res.stderr.split())
+    assert res.exit_code == 2, res.output
+    assert "s.yaml:3" in flat and "components[1].replacements" in flat, flat
+    assert "needs a cycle life" in flat, flat
+    assert not out_dir.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-1.2", "big"])
+def test_scale_must_be_a_positive_number(tmp_path, value):
+    s = tmp_path / "s.yaml"
+    s.write_text(
+        f"scenario: {{name: s, base: {TINY_EV}}}\noverrides:\n  components.body.scale: {value}\n"
+    )
+    check_error(tmp_path, s, "s.yaml:3", "components[0].scale")
+
+
+def test_scenario_parameter_shadowing_a_builtin(tmp_path):
+    s = tmp_path / "s.yaml"
+    s.write_text(
+        f"scenario: {{name: s, base: {TINY_EV}}}\n"
+        "parameters:\n"
+        "  battery_mass: {value: 100 kg, source: test}\n"
+    )
+    check_error(tmp_path, s, "s.yaml:3", "parameters.battery_mass", "built-in name")
+
+
+def test_scenario_parameter_already_in_base(tmp_path):
+    s = tmp_path / "s.yaml"
+    s.write_text(
+        f"scenario: {{name: s, base: {TINY_EV}}}\n"
+        "parameters:\n"
+        "  consumption: {value: 14 kWh/100km, source: test}\n"
+    )
+    check_error(tmp_path, s, "s.yaml:3", "already in the base", "overrides")

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field
 
 from lca.errors import InputError, InputErrors, KeyPath
+from lca.inputs.additions import add_parameters, add_trajectories, with_optional_key
 from lca.inputs.overrides import apply_overrides, split_path
 from lca.inputs.validation import validate
 from lca.inputs.yamlio import Document, load_yaml
@@ -37,12 +38,17 @@ class ScenarioFile(Strict):
     ``overrides``: key path -> new value (the path must exist in the base). ``records``:
     supplier-specific records (same format as background records) added to the inventory's
     ``records``; one with the id of a background record replaces it for this scenario.
+    ``parameters``: new parameters (name -> value, source, uncertainty) added to the base's;
+    ``trajectories``: trajectories (same format as background ones) of this scenario; see
+    ``lca.inputs.additions``.
     ``variants``: key path -> list of values (or mapping label -> value); the file then stands
     for every combination (a grid), each a named scenario ``<name>-<label>-<label>...``.
     """
 
     scenario: ScenarioHeader
     overrides: dict[str, Any] = Field(default_factory=dict)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    trajectories: list[dict[str, Any]] = Field(default_factory=list)
     records: list[dict[str, Any]] = Field(default_factory=list)
     variants: dict[str, list[Any] | dict[str, Any]] | None = None
     notes: str | None = None
@@ -306,11 +312,14 @@ def _load_scenario(
     data = copy.deepcopy(parent.data)
     if spec.records:
         data, overridden = _add_records(p, doc, spec, data, overridden)
+    data, overridden = _additions(data, overridden, spec, doc, p)
     errors: list[InputError] = []
     for where, items in (("overrides", spec.overrides), ("variants", variant)):
         for dotted, value in items.items():
             line = doc.line_of((where, dotted))
             try:
+                # an optional key of the format that the base leaves out may be set
+                data = with_optional_key(data, dotted)
                 # the key path as it is before this override (it may rename what it addresses)
                 kp = _key_path(data, dotted)
                 data = apply_overrides(data, {dotted: value}, source=_set_by(p, line, name))
@@ -400,3 +409,15 @@ def variant_grid(path: str | Path) -> VariantGrid | None:
             ("variants",),
         )
     return VariantGrid(p, spec.scenario.name, tuple(tuple(a) for a in axes), doc, spec)
+
+
+def _additions(data, overridden, spec: ScenarioFile, doc: Document, p: Path):  # noqa: ANN001, ANN202
+    """The scenario's new parameters and trajectories, with where each came from."""
+    overridden = dict(overridden)
+    if spec.parameters:
+        data, lines = add_parameters(data, spec.parameters, doc, p)
+        overridden.update(lines)
+    if spec.trajectories:
+        data, lines = add_trajectories(data, spec.trajectories, doc, p)
+        overridden.update(lines)
+    return data, overridden

@@ -83,7 +83,13 @@ class Chemistry:
     cell_plant_heat: Quantity  # MJ per kWh of capacity
     pack_specific_energy: Quantity  # kWh per kg of pack
     cell_mass_share: Quantity  # dimensionless
-    cycle_life: Quantity  # full equivalent cycles
+    cycle_life: Quantity | None  # full equivalent cycles (None: not known)
+
+
+@dataclass(frozen=True)
+class FuelBlend:
+    fuel: str  # id of the blended-in fuel
+    share: Quantity  # dimensionless share of each unit of the blend
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,10 @@ class Fuel:
     name: str
     upstream: str
     combustion: str
+    carrier: str | None = None
+    blend: FuelBlend | None = None
+    electricity: str | None = None  # quantity text, kWh per unit of fuel (user's supply)
+    electricity_source: Source | None = None
 
 
 @dataclass(frozen=True)
@@ -388,7 +398,11 @@ class _Collector:
             except InputError as exc:
                 self.errors.append(exc)
         for i, f in enumerate(spec.fuels):
-            fuel = Fuel(f.id, f.name or f.id, f.upstream, f.combustion)
+            try:
+                fuel = _fuel(f, doc, ("fuels", i))
+            except InputError as exc:
+                self.errors.append(exc)
+                continue
             self.fuels[f.id] = (fuel, doc, ("fuels", i))
         for f in spec.flows:
             self.flows[f.id] = Flow(f.id, f.name, f.origin)
@@ -453,6 +467,20 @@ class _Collector:
                 if not _same_unit(records[fuel.upstream].unit, records[fuel.combustion].unit):
                     self.errors.append(
                         doc.error("upstream and combustion records must share a unit", kp)
+                    )
+            if fuel.blend is not None:
+                other = self.fuels.get(fuel.blend.fuel)
+                if other is None:
+                    self.errors.append(
+                        doc.error(
+                            f"blend fuel {fuel.blend.fuel!r} is not a fuel; known: "
+                            f"{', '.join(sorted(self.fuels))}",
+                            (*kp, "blend", "fuel"),
+                        )
+                    )
+                elif other[0].blend is not None:
+                    self.errors.append(
+                        doc.error("a blend's component cannot itself be a blend", kp)
                     )
         if not flows:
             self.errors.append(
@@ -541,7 +569,47 @@ def _chemistry(c: Any, doc: Document, kp: tuple) -> Chemistry:
             c.pack_specific_energy, "kWh/kg", doc, (*kp, "pack_specific_energy")
         ),
         cell_mass_share=_sourced(c.cell_mass_share, "", doc, (*kp, "cell_mass_share")),
-        cycle_life=_sourced(c.cycle_life, "", doc, (*kp, "cycle_life")),
+        cycle_life=(
+            _sourced(c.cycle_life, "", doc, (*kp, "cycle_life"))
+            if c.cycle_life is not None
+            else None
+        ),
+    )
+
+
+def _fuel(f: Any, doc: Document, kp: tuple) -> Fuel:
+    """A fuel with its blend share (0 to 1) and electricity per unit checked."""
+    blend = None
+    if f.blend is not None:
+        share = _sourced(f.blend.share, "", doc, (*kp, "blend", "share"))
+        if not 0.0 <= share.value <= 1.0:
+            raise doc.error("a blend share must be from 0 to 1", (*kp, "blend", "share"))
+        blend = FuelBlend(f.blend.fuel, share)
+    elec = None
+    if f.electricity is not None:
+        try:
+            q = parse_quantity(f.electricity.value)
+        except InputError as exc:
+            raise doc.error(exc.message, (*kp, "electricity", "value")) from None
+        if (
+            q.magnitude <= 0
+            or not (q * registry()("kg")).check("[energy]")
+            and not (q * registry()("L")).check("[energy]")
+        ):
+            raise doc.error(
+                "electricity must be energy per unit of fuel (for example 55 kWh/kg)",
+                (*kp, "electricity", "value"),
+            )
+        elec = str(f.electricity.value)
+    return Fuel(
+        f.id,
+        f.name or f.id,
+        f.upstream,
+        f.combustion,
+        f.carrier,
+        blend,
+        elec,
+        f.electricity.source if f.electricity is not None else None,
     )
 
 
@@ -549,6 +617,12 @@ def _source_text(src: Source | str) -> str:
     if isinstance(src, str):
         return src
     return ", ".join(str(b) for b in (src.publisher or src.authors, src.title, src.year) if b)
+
+
+def convert_trajectory(t: Any, records: Mapping[str, Record], doc: Any, kp: tuple) -> Trajectory:
+    """A trajectory of an inventory or scenario (``doc``: anything with ``error(message,
+    key_path)``), checked against ``records`` like a background one."""
+    return _trajectory(t, records, doc, kp)
 
 
 def _trajectory(t: Any, records: Mapping[str, Record], doc: Document, kp: tuple) -> Trajectory:

@@ -13,9 +13,10 @@ from lca.model.exchanges import (
     chemistry_parameter,
     material_mass_parameter,
 )
+from lca.model.fuels import BLEND_SHARE_PARAMETER, blend_share_text
 from lca.model.parameters import ParameterSet
 from lca.model.stages import battery
-from lca.model.stages.builder import paren
+from lca.model.stages.builder import paren, scaled
 from lca.model.units import parse_unit, registry
 from lca.schema.inventory import Inventory
 
@@ -53,6 +54,8 @@ def parameter_texts(inv: Inventory, db: Database, err) -> dict:  # noqa: ANN001
                 ("parameters", name),
             )
     texts["curb_mass"] = (inv.vehicle.curb_mass, ("vehicle", "curb_mass"))
+    blend = blend_share_text(inv, db, err)
+    texts[BLEND_SHARE_PARAMETER] = blend if blend is not None else ("0", ("use",))
     material_mass_texts(inv, texts, err)
     batteries = [(i, c) for i, c in enumerate(inv.components) if c.chemistry is not None]
     for i, c in batteries:
@@ -91,7 +94,7 @@ def material_mass_texts(inv: Inventory, texts: dict, err) -> None:  # noqa: ANN0
     for ci, comp in enumerate(inv.components):
         for mi, mat in enumerate(comp.materials):
             lines.setdefault(mat.material, []).append(
-                (mat.mass, ("components", ci, "materials", mi, "mass"))
+                (scaled(inv, comp, mat.mass), ("components", ci, "materials", mi, "mass"))
             )
     for material, items in lines.items():
         name = material_mass_parameter(material)

@@ -35,7 +35,8 @@ def evaluate_amounts(exchanges: tuple[Exchange, ...], values, err) -> np.ndarray
                 )
             )
             continue
-        if not ex.credit and value < 0 and ex.kind not in NEGATIVE_KINDS:
+        kind = ex.kind.removeprefix("replacement:")
+        if not ex.credit and value < 0 and kind not in NEGATIVE_KINDS:
             errors.append(
                 err(f"amount {ex.amount.text!r} is negative ({value:g} {ex.unit})", ex.path)
             )

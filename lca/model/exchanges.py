@@ -27,7 +27,8 @@ STAGES = (
     "end_of_life",
 )
 DISTANCE_PARAMETER = "lifetime_distance"
-# exchanges of the recycling approaches that lower the footprint (negative by design)
+# exchanges of the recycling approaches that lower the footprint (negative by design); a
+# replaced component's copy of one (kind "replacement:<kind>") is negative by design too
 NEGATIVE_KINDS = frozenset({"recycled-content-route-removed", "cff-eol-avoided-virgin"})
 # exchanges that carry the bill of materials' masses (for the mass-balance check)
 MASS_KINDS = frozenset({"material-primary", "material-secondary"})
@@ -36,6 +37,7 @@ BUILTINS = {
     "curb_mass": "vehicle.curb_mass",
     "battery_capacity": "the sum of the battery components' capacities",
     "battery_mass": "the sum of the battery components' masses",
+    "fuel_blend_share": "the blend share of the use stage's fuel (lca.model.fuels)",
 }
 # Battery-chemistry constants become built-in parameters (so uncertainty analysis can vary them):
 # field of lca.background.Chemistry -> unit of its value.
@@ -93,6 +95,7 @@ class ProductSystem:
     amounts: np.ndarray  # deterministic amounts, one per exchange (record units)
     parameter_values: Mapping[str, pint.Quantity] = field(default_factory=dict)
     use_years: tuple[tuple[int, float], ...] = ()  # (calendar year, km driven), deterministic
+    replacements: tuple = ()  # lca.model.stages.replacements.Replacement of replaced components
 
     @property
     def lifetime_distance_km(self) -> float:

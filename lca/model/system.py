@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from lca.inputs.loader import LoadedInput
 from lca.inputs.validation import validate
-from lca.model.background import Database, Record, convert_record
+from lca.model.background import Database, Record, convert_record, convert_trajectory
 from lca.model.brightway_background import inventory_background
 from lca.model.builtins import (
     BUILTIN_UNITS,
@@ -43,6 +43,7 @@ from lca.model.exchanges import (
     material_mass_parameter,
     primary_activity,
 )
+from lca.model.fuels import check_powertrain
 from lca.model.parameters import build_parameters
 from lca.model.stages import STAGE_STEPS
 from lca.model.stages.builder import Builder
@@ -77,6 +78,8 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
     db = inventory_background(loaded, inv, db)  # background: brightway:PROJECT/DATABASE
     db = _with_inventory_records(loaded, inv, db)
     db = with_supplier_records(loaded, inv, db, gwp)  # suppliers' PACT footprints (files read)
+    db = _with_inventory_trajectories(loaded, inv, db)
+    check_powertrain(inv, db, err)
     b = Builder(loaded, inv, db)
     params = build_parameters(parameter_texts(inv, db, err), err)
     values = params.evaluate()
@@ -105,7 +108,19 @@ def build_system(loaded: LoadedInput, db: Database, gwp: str | None = None) -> P
         amounts=amounts,
         parameter_values=values,
         use_years=tuple(b.use_years),
+        replacements=tuple(b.replacements),
     )
+
+
+def _with_inventory_trajectories(loaded: LoadedInput, inv: Inventory, db: Database) -> Database:
+    """The inventory's (or scenario's) own trajectories join the background's; one with the id
+    of a background trajectory replaces it."""
+    if not inv.trajectories:
+        return db
+    extra = dict(db.trajectories)
+    for i, spec in enumerate(inv.trajectories):
+        extra[spec.id] = convert_trajectory(spec, db.records, loaded.sources, ("trajectories", i))
+    return replace(db, trajectories=extra)
 
 
 def _with_inventory_records(loaded: LoadedInput, inv: Inventory, db: Database) -> Database:

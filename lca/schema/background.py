@@ -76,15 +76,31 @@ class ChemistrySpec(Strict):
     cell_plant_heat: SourcedQuantity
     pack_specific_energy: SourcedQuantity
     cell_mass_share: SourcedQuantity
-    cycle_life: SourcedQuantity
+    cycle_life: SourcedQuantity | None = None
     note: str | None = None
 
 
+class FuelBlendSpec(Strict):
+    """The blended-in (usually biogenic) part of a fuel: ``share`` of each unit of the fuel
+    (e.g. 0.07 of a litre of B7) is fuel ``fuel``; the rest is the fuel's own records."""
+
+    fuel: Id
+    share: SourcedQuantity
+
+
 class FuelSpec(Strict):
+    """A road fuel: ``upstream`` (well to tank) and ``combustion`` (tank to wheel) records per
+    unit of fuel. ``carrier`` names what it is (``hydrogen`` for a fuel-cell car's pathways).
+    ``electricity`` (per unit of fuel): electricity taken from the user's chosen supply
+    (``use.fuel.supply``), e.g. for electrolysis and compression of hydrogen."""
+
     id: Id
     name: str | None = None
     upstream: Id
     combustion: Id
+    carrier: Literal["petrol", "diesel", "hydrogen", "ethanol", "biodiesel", "other"] | None = None
+    blend: FuelBlendSpec | None = None
+    electricity: SourcedQuantity | None = None
     note: str | None = None
 
 

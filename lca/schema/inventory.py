@@ -11,14 +11,23 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from lca.schema.background import RecordSpec
+from lca.schema.background import RecordSpec, TrajectorySpec
 from lca.schema.common import Distribution, Id, QuantityText, SourceRef, Strict
 
 Amount = QuantityText
 
 Powertrain = Literal[
-    "battery-electric", "petrol", "diesel", "hybrid-petrol", "plug-in-hybrid-petrol"
+    "battery-electric",
+    "petrol",
+    "diesel",
+    "hybrid-petrol",
+    "hybrid-diesel",
+    "plug-in-hybrid-petrol",
+    "plug-in-hybrid-diesel",
+    "fuel-cell-electric",
 ]
+PLUG_IN_HYBRIDS = ("plug-in-hybrid-petrol", "plug-in-hybrid-diesel")
+UTILITY_FACTOR = "utility_factor"  # parameter a plug-in hybrid must define
 
 
 class Vehicle(Strict):
@@ -63,17 +72,45 @@ class Input(Strict):
     source: SourceRef | None = None
 
 
+BATTERY_KEYS = (
+    "capacity",
+    "mass",
+    "cell_plant_electricity",
+    "cell_plant_location_based_supply",
+    "cell_plant_heat",
+    "usable_capacity",
+    "warranty_years",
+    "battery_plant",
+    "cell_mass_share",
+    "pack_specific_energy",
+    "cycle_life",
+    "calendar_life",
+    "throughput",
+)
+
+
 class Component(Strict):
     """A part of the vehicle: materials, or a traction battery when ``chemistry`` is given.
 
     ``processing``: inputs that turn the materials into parts at suppliers (forming, finishing),
     counted in the component's stage but not in the bill of materials' mass.
+    ``scale``: multiplies the component's material masses (recycled masses too).
+    ``replacements`` (a whole number, or ``auto`` for a battery) or ``lifetime`` (a distance or a
+    time): parts replaced over the vehicle's life, each counted with its full production and,
+    with ``end_of_life`` (a record per kg of the part), its end of life.
+    Battery only: ``cell_mass_share`` and ``pack_specific_energy`` replace the chemistry's;
+    ``cycle_life`` (full cycles), ``calendar_life`` (a time) and ``throughput`` (energy over the
+    life) feed ``replacements: auto``.
     """
 
     id: Id
     description: str | None = None
     materials: list[MaterialUse] = Field(default_factory=list)
     processing: list[Input] = Field(default_factory=list)
+    scale: float | None = Field(default=None, gt=0)
+    replacements: int | Literal["auto"] | None = None
+    lifetime: Amount | None = None
+    end_of_life: Id | None = None
     chemistry: Id | None = None
     capacity: Amount | None = None
     mass: Amount | None = None
@@ -83,6 +120,11 @@ class Component(Strict):
     usable_capacity: Amount | None = None
     warranty_years: float | None = Field(default=None, gt=0, le=50)
     battery_plant: str | None = None
+    cell_mass_share: Amount | None = None
+    pack_specific_energy: Amount | None = None
+    cycle_life: Amount | None = None
+    calendar_life: Amount | None = None
+    throughput: Amount | None = None
     source: SourceRef | None = None
     note: str | None = None
     # a supplier's PACT footprint (per piece or per kg) replacing the component's records;
@@ -91,22 +133,18 @@ class Component(Strict):
     product_id: str | None = None
     measured: bool = False
 
+    @field_validator("replacements")
+    @classmethod
+    def _replacements(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and not 0 <= value <= 20:
+            raise ValueError("replacements must be a whole number from 0 to 20, or auto")
+        return value
+
     @model_validator(mode="after")
     def _battery_or_materials(self) -> Component:
-        battery_keys = [
-            k
-            for k in (
-                "capacity",
-                "mass",
-                "cell_plant_electricity",
-                "cell_plant_location_based_supply",
-                "cell_plant_heat",
-                "usable_capacity",
-                "warranty_years",
-                "battery_plant",
-            )
-            if getattr(self, k) is not None
-        ]
+        if self.replacements is not None and self.lifetime is not None:
+            raise ValueError("give 'replacements' or 'lifetime', not both")
+        battery_keys = [k for k in BATTERY_KEYS if getattr(self, k) is not None]
         if self.chemistry is None and battery_keys:
             raise ValueError(
                 f"{', '.join(battery_keys)} only apply to a battery component: add 'chemistry'"
@@ -198,8 +236,15 @@ class EnergyUse(Strict):
 
 
 class FuelUse(Strict):
+    """Fuel for driving (``amount`` in the fuel records' unit). ``blend_share``: the share of
+    the fuel's blend component (e.g. FAME in diesel), replacing the fuel record's default;
+    ``supply``: the electricity supply of a fuel that takes electricity (hydrogen by
+    electrolysis)."""
+
     amount: Amount
     fuel: Id
+    blend_share: Amount | None = None
+    supply: Id | None = None
     description: str | None = None
     source: SourceRef | None = None
 
@@ -315,6 +360,20 @@ class Boundary(Strict):
     exclusions: list[Exclusion] = Field(default_factory=list)
 
 
+class InfrastructureItem(Strict):
+    """Road or charging infrastructure attributed to the vehicle: ``amount`` of ``record`` in
+    ``stage``, reported as its own component (``id``). ``include`` (default false): peer tools
+    count it, the ISO 14067 reference leaves it out (list it under ``boundary.exclusions``)."""
+
+    id: Id
+    record: Id
+    amount: Amount
+    include: bool = False
+    stage: StageName = "use"
+    description: str | None = None
+    source: SourceRef | None = None
+
+
 class Method(Strict):
     gwp: Id | None = None
 
@@ -335,6 +394,9 @@ class Inventory(Strict):
     use: Use
     maintenance: list[Input] = Field(default_factory=list)
     end_of_life: EndOfLife = Field(default_factory=EndOfLife)
+    scale: float | None = Field(default=None, gt=0)
+    trajectories: list[TrajectorySpec] = Field(default_factory=list)
+    infrastructure: list[InfrastructureItem] = Field(default_factory=list)
     primary_data: list[str] = Field(default_factory=list)
     # brightway:PROJECT/DATABASE: background records from the user's Brightway database
     background: str | None = None
@@ -359,6 +421,7 @@ class Inventory(Strict):
             ("end-of-life treatment", self.end_of_life.treatments),
             ("measure", self.use.measures),
             ("exclusion", self.boundary.exclusions),
+            ("infrastructure item", self.infrastructure),
         ):
             seen: set[str] = set()
             for item in items:

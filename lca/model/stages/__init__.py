@@ -5,7 +5,15 @@ that stage's exchanges; the battery is built with its component in ``materials``
 
 from __future__ import annotations
 
-from lca.model.stages import end_of_life, logistics, maintenance, manufacturing, materials, use
+from lca.model.stages import (
+    end_of_life,
+    logistics,
+    maintenance,
+    manufacturing,
+    materials,
+    replacements,
+    use,
+)
 
 # the order exchanges are built in (materials covers every component, batteries included)
 STAGE_STEPS = (
@@ -15,4 +23,6 @@ STAGE_STEPS = (
     use.add_exchanges,
     maintenance.add_exchanges,
     end_of_life.add_exchanges,
+    replacements.add_exchanges,  # replaced components (needs the use stage's years)
+    replacements.add_infrastructure,
 )

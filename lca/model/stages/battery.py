@@ -14,6 +14,8 @@ def mass_text(db: Database, comp) -> str:  # noqa: ANN001
     chem = db.chemistries[comp.chemistry]
     if comp.mass is not None:
         return paren(comp.mass)
+    if comp.pack_specific_energy is not None:  # this battery's own, instead of the chemistry's
+        return f"{paren(comp.capacity)} / {paren(comp.pack_specific_energy)}"
     return f"{paren(comp.capacity)} / {chemistry_parameter(chem.id, 'pack_specific_energy')}"
 
 
@@ -34,7 +36,7 @@ def add_component(b: Builder, ci: int, comp) -> None:  # noqa: ANN001
         comp.id,
         chem.cell_materials,
         cap,
-        f"{comp.id}: cells, materials and processing ({chem.id})",
+        f"{comp.id}: cell materials ({chem.id})",
         (*base, "capacity"),
         kind="battery-cells",
     )
@@ -66,11 +68,16 @@ def add_component(b: Builder, ci: int, comp) -> None:  # noqa: ANN001
         kind="battery-cell-plant-heat",
     )
     mass = mass_text(b.db, comp)
+    share = (
+        paren(comp.cell_mass_share)
+        if comp.cell_mass_share is not None
+        else chemistry_parameter(chem.id, "cell_mass_share")
+    )
     b.add(
         "battery",
         comp.id,
         chem.pack_components,
-        f"({mass}) * (1 - {chemistry_parameter(chem.id, 'cell_mass_share')})",
+        f"({mass}) * (1 - {share})",
         f"{comp.id}: pack housing, BMS, cooling and wiring",
         (*base, "mass") if comp.mass is not None else (*base, "capacity"),
         kind="battery-pack",

@@ -24,6 +24,17 @@ def paren(text: object) -> str:
     return f"({text})"
 
 
+def scale_factor(inv: Inventory, comp) -> float:  # noqa: ANN001
+    """The factor on a component's material masses: its ``scale`` times the inventory's."""
+    return (comp.scale or 1.0) * (inv.scale or 1.0)
+
+
+def scaled(inv: Inventory, comp, mass: object) -> str:  # noqa: ANN001
+    """Formula text of a bill-of-materials mass times its scale (the text as is without one)."""
+    factor = scale_factor(inv, comp)
+    return paren(mass) if factor == 1.0 else f"{paren(mass)} * {factor!r}"
+
+
 class Builder:
     """The validated inventory, the background (which may gain derived records), the
     deterministic parameter values, and the exchanges collected so far (in order)."""
@@ -36,6 +47,7 @@ class Builder:
         self.exchanges: list[tuple[Exchange, KeyPath]] = []
         self.values: Mapping[str, pint.Quantity] = {}
         self.use_years: list[tuple[int, float]] = []
+        self.replacements: list = []  # lca.model.stages.replacements.Replacement, in order
 
     def record(self, rid: str, kp: KeyPath, unit_dim: str | None = None) -> Record:
         """Background record ``rid`` (error at ``kp`` if unknown or not per ``unit_dim``)."""

@@ -9,7 +9,7 @@ import pint
 from lca.errors import InputError, KeyPath
 from lca.model.expressions import parse_expression
 from lca.model.stages import battery, supplier
-from lca.model.stages.builder import Builder, paren
+from lca.model.stages.builder import Builder, scale_factor, scaled
 
 
 def add_exchanges(b: Builder) -> None:
@@ -47,6 +47,9 @@ def material_line(b: Builder, ci: int, comp, mi: int, mat) -> None:  # noqa: ANN
     b.record(primary, (*kp, "primary" if mat.primary else "material"), "kg")
     name = fam.name if fam else b.db.records[mat.material].name
     b.raw(mat.mass, (*kp, "mass"))
+    mass = scaled(b.inv, comp, mat.mass)
+    factor = scale_factor(b.inv, comp)
+    note = "" if factor == 1.0 else f" (masses x{factor:g} scale)"  # provenance of the factor
     if mat.recycled_mass is not None:
         b.raw(mat.recycled_mass, (*kp, "recycled_mass"))
         check_recycled(b, mat.mass, mat.recycled_mass, kp)
@@ -61,8 +64,8 @@ def material_line(b: Builder, ci: int, comp, mi: int, mat) -> None:  # noqa: ANN
             "materials",
             comp.id,
             primary,
-            f"{paren(mat.mass)} - {paren(mat.recycled_mass)}",
-            f"{comp.id}: {name}, primary",
+            f"{mass} - {scaled(b.inv, comp, mat.recycled_mass)}",
+            f"{comp.id}: {name}, primary{note}",
             (*kp, "mass"),
             kind="material-primary",
             rec_kp=(*kp, "material"),
@@ -71,20 +74,20 @@ def material_line(b: Builder, ci: int, comp, mi: int, mat) -> None:  # noqa: ANN
             "materials",
             comp.id,
             secondary,
-            paren(mat.recycled_mass),
-            f"{comp.id}: {name}, recycled",
+            scaled(b.inv, comp, mat.recycled_mass),
+            f"{comp.id}: {name}, recycled{note}",
             (*kp, "recycled_mass"),
             kind="material-secondary",
             rec_kp=(*kp, "material"),
         )
-        recycled_content(b, comp.id, mat, primary, secondary, name, kp)
+        recycled_content(b, comp, mat, primary, secondary, name, kp)
     else:
         b.add(
             "materials",
             comp.id,
             primary,
-            paren(mat.mass),
-            f"{comp.id}: {name}",
+            mass,
+            f"{comp.id}: {name}{note}",
             (*kp, "mass"),
             kind="material-primary",
             rec_kp=(*kp, "material"),
@@ -109,10 +112,12 @@ def processing(b: Builder, ci: int, comp) -> None:  # noqa: ANN001
         )
 
 
-def recycled_content(b: Builder, comp_id, mat, primary, secondary, name, kp) -> None:  # noqa: ANN001
+def recycled_content(b: Builder, comp, mat, primary, secondary, name, kp) -> None:  # noqa: ANN001
     """Recycled content under avoided burden or the CFF, as two adjustments to the cut-off
     exchanges (so the material lines keep their masses): the recycled mass is charged
     A x Erec + (1 - A) x Qsin/Qp x Ev instead of Erec (avoided burden: A = 0)."""
+    comp_id = comp.id
+    recycled = scaled(b.inv, comp, mat.recycled_mass)
     approach = b.inv.end_of_life.approach
     if approach == "cut-off":
         return
@@ -125,7 +130,7 @@ def recycled_content(b: Builder, comp_id, mat, primary, secondary, name, kp) -> 
         "materials",
         comp_id,
         primary,
-        f"{paren(mat.recycled_mass)} * {1.0 - a!r} * {params.qsin_qp!r}",
+        f"{recycled} * {1.0 - a!r} * {params.qsin_qp!r}",
         f"{comp_id}: {name}, recycled content at virgin burden x (1 - A) x Qsin/Qp ({tag})",
         (*kp, "recycled_mass"),
         kind="recycled-content-virgin",
@@ -135,7 +140,7 @@ def recycled_content(b: Builder, comp_id, mat, primary, secondary, name, kp) -> 
         "materials",
         comp_id,
         secondary,
-        f"-1 * {paren(mat.recycled_mass)} * {1.0 - a!r}",
+        f"-1 * {recycled} * {1.0 - a!r}",
         f"{comp_id}: {name}, recycled content, less (1 - A) of the recycling route ({tag})",
         (*kp, "recycled_mass"),
         kind="recycled-content-route-removed",

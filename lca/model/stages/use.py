@@ -10,6 +10,7 @@ import pint
 from lca.errors import InputError
 from lca.model.exchanges import DISTANCE_PARAMETER, MAX_PROFILE_YEARS
 from lca.model.expressions import parse_expression
+from lca.model.fuels import add_fuel
 from lca.model.stages.builder import Builder, paren
 
 
@@ -20,37 +21,7 @@ def add_exchanges(b: Builder) -> None:
     if use.electricity is not None:
         use_electricity(b)
     if use.fuel is not None:
-        use_fuel(b)
-
-
-def use_fuel(b: Builder) -> None:
-    """Fuel: the same amount charged well to tank (upstream) and at the tailpipe."""
-    f = b.inv.use.fuel
-    fuel = b.db.fuels.get(f.fuel)
-    if fuel is None:
-        raise b.err(
-            f"unknown fuel {f.fuel!r}; known: {', '.join(sorted(b.db.fuels))}",
-            ("use", "fuel", "fuel"),
-        )
-    kp = ("use", "fuel", "amount")
-    b.add(
-        "use",
-        None,
-        fuel.upstream,
-        paren(f.amount),
-        f"use: {fuel.name}, well to tank",
-        kp,
-        kind="use-fuel-upstream",
-    )
-    b.add(
-        "use",
-        None,
-        fuel.combustion,
-        paren(f.amount),
-        f"use: {fuel.name}, combustion (tailpipe)",
-        kp,
-        kind="use-fuel-combustion",
-    )
+        add_fuel(b)  # lca.model.fuels: plain fuels, blends, electricity of hydrogen
 
 
 def use_years_split(b: Builder) -> list[tuple[int, str, float]]:
