@@ -187,7 +187,7 @@ def uncertainty(
 ) -> None:
     """Monte Carlo: the distribution of the footprint (total, per km, per stage).
 
-    Writes uncertainty.json and uncertainty.png into reports/<name>/ (or --output).
+    Writes uncertainty.json and uncertainty.png/.svg into reports/<name>/ (or --output).
     """
     setup_logging(verbose)
     import io
@@ -232,18 +232,20 @@ def uncertainty(
     folder = output or default_output(system.name)
     stats = report["total_kg_co2e"]
     text = dumps(report, "uncertainty.json")
-    png = distribution_chart(
-        f"{system.inventory.vehicle.name} ({system.name}): uncertainty of the cradle-to-grave "
-        f"footprint, {system.gwp_set} GWP100",
+    from lca.outputs.chartstyle import figure_files
+
+    fig = distribution_chart(
+        f"{system.inventory.vehicle.name}: uncertainty of the cradle-to-grave footprint",
         samples.total / 1000,
         samples.stages / 1000,
         model.stages,
         report["deterministic_kg_co2e"] / 1000,
         stats,
+        gwp_set=system.gwp_set,
     )
     files: dict[Path, str | bytes] = {
         folder / "uncertainty.json": text,
-        folder / "uncertainty.png": png,
+        **figure_files(fig, folder / "uncertainty"),
     }
     if samples_out is not None:
         buf = io.BytesIO()
@@ -348,7 +350,7 @@ def sensitivity(
 ) -> None:
     """Which inputs move the footprint: one at a time (tornado), Sobol or Morris.
 
-    Writes sensitivity.json and sensitivity-<method>.png into reports/<name>/ (or --output).
+    Writes sensitivity.json and sensitivity-<method>.png/.svg into reports/<name>/ (or --output).
     """
     setup_logging(verbose)
     from lca.analysis import uncertainty as unc
@@ -367,26 +369,36 @@ def sensitivity(
         inputs += ref_loaded.files
         res["break_even"] = unc.break_even(model, ref_model, n or 100_000, seed)
     folder = output or default_output(system.name)
-    title = f"{system.inventory.vehicle.name} ({system.name})"
+    from lca.outputs.chartstyle import figure_files
+
+    title = system.inventory.vehicle.name
+    names = {i.key: i.description for i in model.inputs if i.description}
     text = dumps(res, "sensitivity.json")
     if method is Method.oat:
-        png = charts.tornado_chart(
+        fig = charts.tornado_chart(
             f"{title}: one at a time, each input at its {res['range']}",
             res["inputs"],
             res["deterministic_kg_co2e"],
+            gwp_set=system.gwp_set,
+            names=names,
         )
     elif method is Method.sobol:
-        png = charts.sobol_chart(
+        fig = charts.sobol_chart(
             f"{title}: Sobol indices of the total (N = {res['n']}, {res['runs']:,} runs)",
             res["inputs"],
+            gwp_set=system.gwp_set,
+            names=names,
         )
     else:
-        png = charts.morris_chart(
-            f"{title}: Morris screening ({res['trajectories']} trajectories)", res["inputs"]
+        fig = charts.morris_chart(
+            f"{title}: Morris screening ({res['trajectories']} trajectories)",
+            res["inputs"],
+            gwp_set=system.gwp_set,
+            names=names,
         )
     files: dict[Path, str | bytes] = {
         folder / "sensitivity.json": text,
-        folder / f"sensitivity-{method.value}.png": png,
+        **figure_files(fig, folder / f"sensitivity-{method.value}"),
     }
     write_outputs(files, folders=[folder], merge=True, inputs=inputs)
     if quiet:

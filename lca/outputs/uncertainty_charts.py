@@ -1,38 +1,47 @@
-"""Charts of the uncertainty and sensitivity analyses (PNG bytes; matplotlib imported lazily,
-Agg backend). Stage colours from :mod:`lca.palette`."""
+"""Charts of the uncertainty and sensitivity analyses, in the print style of
+:mod:`lca.outputs.chartstyle` (figures; :func:`lca.outputs.chartstyle.figure_files` writes PNG
+and SVG). Inputs are named for a reader (parameter words, record names), never by key."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lca.outputs.palette import HIGH_COLOUR, LOW_COLOUR, STAGE_COLOURS, STAGE_NAMES, TOTAL_COLOUR
+from lca.outputs.chartstyle import EDGE, figure, font, gwp_phrase, style_axes, titles, wrap
+from lca.outputs.palette import (
+    HIGH_COLOUR,
+    LOW_COLOUR,
+    STAGE_COLOURS,
+    STAGE_NAMES,
+    TOTAL_COLOUR,
+    input_label,
+    plain,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MAX_BARS = 15  # inputs shown in tornado and index charts
-DPI = 150
+LABEL_CHARS = 38  # input labels wrap here
 
 
-def _plt():  # noqa: ANN202
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+def _shorten(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word and marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:(") + "…"
 
 
-def _png(fig) -> bytes:  # noqa: ANN001
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
-    _plt().close(fig)
-    return buf.getvalue()
-
-
-def _short(label: str, width: int = 48) -> str:
-    return label if len(label) <= width else label[: width - 1] + "…"
+def _labels(rows: Sequence[Mapping[str, Any]], names: Mapping[str, str] | None) -> list[str]:
+    out = []
+    for r in rows:
+        row = dict(r)
+        if names and row.get("key") in names and not row.get("description"):
+            row["description"] = names[row["key"]]
+        out.append(plain(wrap(_shorten(input_label(row), 2 * LABEL_CHARS - 4), LABEL_CHARS)))
+    return out
 
 
 def distribution_chart(
@@ -42,89 +51,149 @@ def distribution_chart(
     stage_names: Sequence[str],
     deterministic_t: float,
     stats: Mapping[str, float],
-) -> bytes:
+    gwp_set: str | None = None,
+    size: str = "a4",
+) -> Figure:
     """Histogram of the total (t CO2e) with P2.5/P50/P97.5 and the deterministic value, and a
     violin per stage."""
-    plt = _plt()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [1.1, 1]})
-    ax1.hist(total_t, bins=120, color=TOTAL_COLOUR, alpha=0.75)
-    for key, style, text in (
-        ("p2_5", ":", "P2.5"),
-        ("p50", "-", "median"),
-        ("p97_5", ":", "P97.5"),
-    ):
-        ax1.axvline(stats[key] / 1000, color="black", ls=style, lw=1)
-        ax1.annotate(
-            text,
-            (stats[key] / 1000, 1.0),
-            xycoords=("data", "axes fraction"),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-        )
-    ax1.axvline(deterministic_t, color=HIGH_COLOUR, lw=1.5, label="deterministic result")
-    ax1.set_xlabel("Cradle-to-grave footprint, t CO2e per vehicle")
-    ax1.set_ylabel("samples")
-    ax1.legend(loc="upper right", fontsize=8, frameon=False)
-    ax1.set_title(f"Total, {len(total_t):,} samples", fontsize=10, pad=14)
-    # violins on a subsample (the shape is the same; drawing 10^6 points is slow)
-    keep = stages_t[:, : min(stages_t.shape[1], 20000)]
+    fig = figure(size, 3.4)
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.0, 1.0])
+    ax1.hist(total_t, bins=80, color=TOTAL_COLOUR, alpha=0.75)
+    for key, style in (("p2_5", ":"), ("p50", "-"), ("p97_5", ":")):
+        ax1.axvline(stats[key] / 1000, color="black", ls=style, lw=0.9)
+    ax1.axvline(deterministic_t, color=HIGH_COLOUR, lw=1.4)
+    from matplotlib.lines import Line2D
+
+    ax1.legend(
+        handles=[
+            Line2D([], [], color="black", ls="-", lw=0.9, label="median"),
+            Line2D([], [], color="black", ls=":", lw=0.9, label="P2.5 and P97.5"),
+            Line2D([], [], color=HIGH_COLOUR, lw=1.4, label="deterministic"),
+        ],
+        loc="upper right",
+        fontsize=font(size),
+        frameon=False,
+    )
+    ax1.set_xlabel("Total, t CO2e per vehicle")
+    ax1.set_ylabel("Samples")
+    style_axes(ax1, size, grid="y")
+    ax1.set_ylim(top=ax1.get_ylim()[1] * 1.35)  # room for the legend above the bars
+    keep = stages_t[:, : min(stages_t.shape[1], 20000)]  # the shape is the same; faster
     present = [i for i in range(len(stage_names)) if np.any(keep[i] != 0)]
+    pos = list(range(len(present)))[::-1]  # the first stage on top
     parts = ax2.violinplot(
-        [keep[i] for i in present], positions=range(len(present)), showmedians=True, widths=0.8
+        [keep[i] for i in present],
+        positions=pos,
+        showmedians=True,
+        widths=0.8,
+        orientation="horizontal",
     )
     for body, i in zip(parts["bodies"], present, strict=True):
         body.set_facecolor(STAGE_COLOURS.get(stage_names[i], TOTAL_COLOUR))
-        body.set_alpha(0.8)
+        body.set_edgecolor(EDGE)
+        body.set_alpha(0.85)
     for key in ("cmedians", "cmins", "cmaxes", "cbars"):
         if key in parts:
             parts[key].set_color("black")
-            parts[key].set_linewidth(0.8)
-    ax2.set_xticks(range(len(present)))
-    ax2.set_xticklabels(
-        [STAGE_NAMES.get(stage_names[i], stage_names[i]) for i in present], rotation=30, ha="right"
+            parts[key].set_linewidth(0.7)
+    ax2.set_yticks(pos, [STAGE_NAMES.get(stage_names[i], stage_names[i]) for i in present])
+    ax2.set_xlabel("By stage, t CO2e per vehicle")
+    style_axes(ax2, size, grid="x")
+    titles(
+        fig,
+        ax1,
+        title,
+        f"{len(total_t):,} samples; t CO2e per vehicle, {gwp_phrase(gwp_set)}; right: the "
+        "distribution of each stage (bars: median and range)",
+        size,
+        axes_share=0.9,
     )
-    ax2.set_ylabel("t CO2e per vehicle")
-    ax2.set_title("By life-cycle stage (distribution of each stage)", fontsize=10, pad=14)
-    fig.suptitle(title, fontsize=11)
-    return _png(fig)
+    return fig
 
 
-def tornado_chart(title: str, rows: Sequence[Mapping[str, Any]], deterministic_kg: float) -> bytes:
-    """Tornado: the total with each input at its low and high value (t CO2e)."""
-    plt = _plt()
+def tornado_chart(
+    title: str,
+    rows: Sequence[Mapping[str, Any]],
+    deterministic_kg: float,
+    gwp_set: str | None = None,
+    names: Mapping[str, str] | None = None,
+    size: str = "a4",
+) -> Figure:
+    """Tornado: the total with each input at its low value (upper half-bar) and at its high
+    value (lower half-bar), from the deterministic total (t CO2e). Both half-bars are always
+    visible, also when both ends fall on one side of the deterministic total."""
+    from matplotlib.patches import Patch
+
     rows = list(rows)[:MAX_BARS]
-    fig, ax = plt.subplots(figsize=(10, 0.42 * len(rows) + 1.6))
+    fig = figure(size, 1.5 + 0.36 * max(len(rows), 1))
+    ax = fig.add_subplot()
     det = deterministic_kg / 1000
+    ends = []
     for i, r in enumerate(rows):
         y = len(rows) - 1 - i
         lo, hi = r["total_at_low_kg_co2e"] / 1000, r["total_at_high_kg_co2e"] / 1000
-        ax.barh(y, lo - det, left=det, color=LOW_COLOUR, height=0.7)
-        ax.barh(y, hi - det, left=det, color=HIGH_COLOUR, height=0.7)
-    ax.axvline(det, color="black", lw=1)
-    ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([_short(r["label"]) for r in reversed(rows)], fontsize=8)
-    ax.set_xlabel("Cradle-to-grave footprint, t CO2e per vehicle (line: deterministic)")
-    from matplotlib.patches import Patch
-
-    ax.legend(
+        ax.barh(
+            y + 0.18,
+            lo - det,
+            left=det,
+            color=LOW_COLOUR,
+            height=0.36,
+            edgecolor=EDGE,
+            linewidth=0.3,
+        )
+        ax.barh(
+            y - 0.18,
+            hi - det,
+            left=det,
+            color=HIGH_COLOUR,
+            height=0.36,
+            edgecolor=EDGE,
+            linewidth=0.3,
+        )
+        ends.append((y, min(lo, hi, det), max(lo, hi, det), hi - lo))
+    span = max((b - a for _, a, b, _ in ends), default=1.0) or 1.0
+    left = min((a for _, a, _, _ in ends), default=det)
+    right = max((b for _, _, b, _ in ends), default=det)
+    for y, _, b, swing in ends:
+        ax.text(b + 0.02 * span, y, f"{swing:+,.2f} t", va="center", fontsize=font(size))
+    ax.set_xlim(left - 0.05 * span, right + 0.35 * span)
+    ax.axvline(det, color="black", lw=0.9)
+    ax.set_yticks(range(len(rows)), _labels(rows, names)[::-1])
+    ax.set_xlabel(f"Total, t CO2e per vehicle (line: deterministic, {det:,.2f} t)")
+    style_axes(ax, size)
+    fig.legend(
         handles=[
-            Patch(color=LOW_COLOUR, label="input at low value"),
-            Patch(color=HIGH_COLOUR, label="input at high value"),
+            Patch(color=LOW_COLOUR, label="input at its low value"),
+            Patch(color=HIGH_COLOUR, label="input at its high value"),
         ],
-        loc="lower right",
-        fontsize=8,
+        loc="outside lower center",
+        ncol=2,
+        fontsize=font(size),
         frameon=False,
     )
-    ax.set_title(title, fontsize=10)
-    return _png(fig)
+    titles(
+        fig,
+        ax,
+        title,
+        f"t CO2e per vehicle, {gwp_phrase(gwp_set)}; number: total at high minus total at low",
+        size,
+        axes_share=0.55,
+    )
+    return fig
 
 
-def sobol_chart(title: str, rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """First-order and total Sobol indices with confidence intervals."""
-    plt = _plt()
+def sobol_chart(
+    title: str,
+    rows: Sequence[Mapping[str, Any]],
+    gwp_set: str | None = None,
+    names: Mapping[str, str] | None = None,
+    size: str = "a4",
+) -> Figure:
+    """First-order (S1) and total (ST) Sobol indices with their 95 % confidence intervals; the
+    subtitle says why S1 can exceed ST (sampling noise within the intervals)."""
     rows = list(rows)[:MAX_BARS]
-    fig, ax = plt.subplots(figsize=(10, 0.42 * len(rows) + 1.6))
+    fig = figure(size, 1.7 + 0.38 * max(len(rows), 1))
+    ax = fig.add_subplot()
     y = np.arange(len(rows))[::-1]
     ax.barh(
         y + 0.18,
@@ -133,7 +202,7 @@ def sobol_chart(title: str, rows: Sequence[Mapping[str, Any]]) -> bytes:
         xerr=[r["ST_conf"] for r in rows],
         color=HIGH_COLOUR,
         label="total order (ST)",
-        error_kw={"lw": 0.8},
+        error_kw={"lw": 0.7},
     )
     ax.barh(
         y - 0.18,
@@ -142,29 +211,65 @@ def sobol_chart(title: str, rows: Sequence[Mapping[str, Any]]) -> bytes:
         xerr=[r["S1_conf"] for r in rows],
         color=LOW_COLOUR,
         label="first order (S1)",
-        error_kw={"lw": 0.8},
+        error_kw={"lw": 0.7},
     )
-    ax.set_yticks(y)
-    ax.set_yticklabels([_short(r["label"]) for r in rows], fontsize=8)
-    ax.set_xlabel("Sobol index (share of the variance of the total; bars: 95 % CI)")
-    ax.set_xlim(left=min(0.0, *(r["S1"] - r["S1_conf"] for r in rows)))
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
-    ax.set_title(title, fontsize=10)
-    return _png(fig)
-
-
-def morris_chart(title: str, rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """Morris screening: mu* against sigma, the most influential inputs labelled."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(8, 6))
-    mu = np.array([r["mu_star_kg_co2e"] for r in rows]) / 1000
-    sd = np.array([r["sigma_kg_co2e"] for r in rows]) / 1000
-    ax.scatter(mu, sd, color=TOTAL_COLOUR, s=18)
-    for r, m, s in list(zip(rows, mu, sd, strict=True))[:8]:
-        ax.annotate(
-            _short(r["label"], 32), (m, s), fontsize=7, xytext=(4, 2), textcoords="offset points"
+    hi = max((max(r["ST"] + r["ST_conf"], r["S1"] + r["S1_conf"]) for r in rows), default=1.0)
+    for yi, r in zip(y, rows, strict=True):
+        ax.text(
+            max(r["ST"] + r["ST_conf"], r["S1"] + r["S1_conf"]) + 0.02 * hi,
+            yi,
+            f"ST {r['ST']:.2f} · S1 {r['S1']:.2f}",
+            va="center",
+            fontsize=font(size),
         )
-    ax.set_xlabel("mu* (mean absolute elementary effect), t CO2e")
-    ax.set_ylabel("sigma (interaction / non-linearity), t CO2e")
-    ax.set_title(title, fontsize=10)
-    return _png(fig)
+    ax.set_yticks(y, _labels(rows, names))
+    ax.set_xlabel("Sobol index (share of the variance of the total); whiskers: 95 % CI")
+    low = min([0.0, *(r["S1"] - r["S1_conf"] for r in rows)])
+    ax.set_xlim(low, hi * 1.45)
+    style_axes(ax, size)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=font(size), frameon=False)
+    noisy = [r for r in rows if r["S1"] > r["ST"]]
+    note = (
+        f"; S1 above ST ({len(noisy)} inputs) is sampling noise: the two agree within their "
+        "confidence intervals (in theory S1 <= ST)"
+        if noisy
+        else "; in theory S1 <= ST, the gap is the share due to interactions"
+    )
+    titles(fig, ax, title, f"{gwp_phrase(gwp_set)}{note}", size, axes_share=0.55)
+    return fig
+
+
+def morris_chart(
+    title: str,
+    rows: Sequence[Mapping[str, Any]],
+    gwp_set: str | None = None,
+    names: Mapping[str, str] | None = None,
+    size: str = "a4",
+) -> Figure:
+    """Morris screening: mu* (mean absolute elementary effect) and sigma (interactions or
+    non-linearity) of each input as paired bars (t CO2e), ordered by mu*."""
+    rows = sorted(rows, key=lambda r: -r["mu_star_kg_co2e"])[:MAX_BARS]
+    fig = figure(size, 1.7 + 0.38 * max(len(rows), 1))
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))[::-1]
+    mu = [r["mu_star_kg_co2e"] / 1000 for r in rows]
+    sd = [r["sigma_kg_co2e"] / 1000 for r in rows]
+    ax.barh(y + 0.18, mu, height=0.36, color=HIGH_COLOUR, label="mu* (mean |effect|)")
+    ax.barh(y - 0.18, sd, height=0.36, color=LOW_COLOUR, label="sigma (interactions)")
+    top = max([*mu, *sd, 1e-9])
+    for yi, m in zip(y, mu, strict=True):
+        ax.text(max(m, 0) + 0.02 * top, yi + 0.18, f"{m:,.2f} t", va="center", fontsize=font(size))
+    ax.set_xlim(0, top * 1.3)
+    ax.set_yticks(y, _labels(rows, names))
+    ax.set_xlabel("Elementary effect on the total, t CO2e per vehicle")
+    style_axes(ax, size)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=font(size), frameon=False)
+    titles(
+        fig,
+        ax,
+        title,
+        f"t CO2e per vehicle, {gwp_phrase(gwp_set)}; ordered by mu*",
+        size,
+        axes_share=0.55,
+    )
+    return fig
