@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from lca.cli.app import BackgroundOption, _fail, app, out, write_outputs
+from lca.cli.common import BackgroundOption, app, guarded, out
 from lca.errors import InputError
 
 bom_app = typer.Typer(help="Bill of materials from a spreadsheet (PLM or IMDS export).",
@@ -94,6 +94,7 @@ def build_inventory_text(
 
 
 @bom_app.command("import")
+@guarded
 def import_bom(
     bom: Annotated[Path, typer.Argument(help="The bill of materials, .csv or .xlsx.")],
     base: Annotated[Path, typer.Option(help="Inventory that gives everything but the BOM.")],
@@ -109,19 +110,17 @@ def import_bom(
 ) -> None:
     """Write an inventory whose components and materials come from BOM."""
     from lca.model.background import load_background
+    from lca.outputs.files import write_outputs
 
-    try:
-        same = {p.resolve() for p in (bom, base) + ((mapping,) if mapping else ())}
-        if output.resolve() in same:
-            raise InputError("--output must be a new file, not one of the inputs", file=output)
-        if output.exists() and not force:
-            raise InputError("exists already; choose another --output or add --force",
-                             file=output)
-        db = load_background(background)
-        text, s = build_inventory_text(bom, base, mapping, sheet, output, db)
-    except InputError as exc:
-        _fail(exc)
-    write_outputs({output: text})
+    same = {p.resolve() for p in (bom, base) + ((mapping,) if mapping else ())}
+    if output.resolve() in same:
+        raise InputError("--output must be a new file, not one of the inputs", file=output)
+    if output.exists() and not force:
+        raise InputError("exists already; choose another --output or add --force",
+                         file=output)
+    db = load_background(background)
+    text, s = build_inventory_text(bom, base, mapping, sheet, output, db)
+    write_outputs({output: text}, inputs=[p for p in (bom, base, mapping) if p is not None])
     warn = ", more than 5 %: check the BOM" if abs(s["deviation"]) > 0.05 else ""
     out.print(
         f"read {s['rows']} BOM rows into {s['components']} components; BOM "

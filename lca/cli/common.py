@@ -163,22 +163,28 @@ def report_failure(exc: BaseException, verbose: bool) -> int:
     return EXIT_INTERNAL
 
 
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with the shared error wrapper: no command can leak a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*a: Any, **k: Any) -> Any:
+        try:
+            return fn(*a, **k)
+        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the one place every failure is reported
+            raise typer.Exit(report_failure(exc, bool(k.get("verbose")))) from None
+
+    return wrapper
+
+
 def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``@app.command`` with the shared error wrapper: no command can leak a traceback."""
+    """``@app.command`` with the shared error wrapper (:func:`guarded`)."""
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapper(*a: Any, **k: Any) -> Any:
-            try:
-                return fn(*a, **k)
-            except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
-                raise
-            except KeyboardInterrupt:
-                raise
-            except Exception as exc:  # noqa: BLE001 - the one place every failure is reported
-                raise typer.Exit(report_failure(exc, bool(k.get("verbose")))) from None
-
-        return app.command(*args, **kwargs)(wrapper)
+        return app.command(*args, **kwargs)(guarded(fn))
 
     return decorate
 
