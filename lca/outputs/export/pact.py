@@ -128,6 +128,24 @@ def _carbon_fields(cc: CarbonContent) -> dict[str, str]:
     return out
 
 
+def _sources(run: Run, keep: Callable[[Exchange], bool]) -> list[dict[str, str]]:
+    """The background datasets whose records the product uses (with their inputs)."""
+    db = run.system.database
+    stack = [ex.record for ex in run.system.exchanges if keep(ex) and not ex.credit]
+    seen: set[str] = set()
+    while stack:
+        rid = stack.pop()
+        if rid not in seen:
+            seen.add(rid)
+            stack.extend(i for i, _ in db.records[rid].inputs)
+    used = {db.records[r].dataset for r in seen}
+    return [
+        {"name": f"vehicle-lca background: {d.dataset}", "version": d.version}
+        for d in db.datasets
+        if d.dataset in used
+    ]
+
+
 def _allocation(run: Run) -> str:
     if run.system.inventory.end_of_life.approach == "cut-off":
         return (
@@ -179,10 +197,7 @@ def _pcf(run: Run, item: _Item, year: int) -> dict:
         "boundaryProcessesDescription": "cradle-to-gate: "
         + "; ".join(STAGE_TEXT[s] for s in stages if s in STAGE_TEXT),
         "allocationRulesDescription": _allocation(run),
-        "secondaryEmissionFactorSources": [
-            {"name": f"vehicle-lca background: {d.dataset}", "version": d.version}
-            for d in sys.database.datasets
-        ],
+        "secondaryEmissionFactorSources": _sources(run, item.keep),
         **data_quality_fields(run, item.keep),
     }
     if item.outbound_kg_co2e is not None:
