@@ -270,4 +270,3 @@ def zip_bytes(run: Run) -> bytes:
 def export_olca(run: Run, request: ExportRequest) -> dict[Path, str | bytes]:
     """``vlca export --format olca``: the JSON-LD zip."""
     return {target(request, run, "olca"): zip_bytes(run)}
-
