@@ -1,7 +1,7 @@
 """The Brightway project export: two vehicles written into one temporary project
 (BRIGHTWAY2_DIR set before bw2data is imported, so in a subprocess); bw2calc on each must give
-our total, the first vehicle must still compute after the second was written, and a Monte
-Carlo run must vary."""
+our total, the first vehicle must still compute after the second was written (and after
+being written again), and a Monte Carlo run must vary."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ import bw2calc as bc, bw2data as bd
 from bw2data.parameters import DatabaseParameter
 runs = [analyse_file(f) for f in sys.argv[1:]]
 infos = [write_project(run, "vlca-test") for run in runs]
+infos[0] = write_project(runs[0], "vlca-test")  # again, after the second: nothing breaks
 bd.projects.set_current("vlca-test")
 out = []
 for run, info in zip(runs, infos):  # computed after both were written
@@ -61,7 +62,21 @@ for run, info in zip(runs, infos):  # computed after both were written
                       DatabaseParameter.database == info["vehicle"][0])},
         "draws": draws, "databases": sorted(bd.databases), "method": list(info["method"]),
     })
-print("RESULT " + json.dumps(out))
+# a colleague's project that already holds ecoinvent's method (biogenic CO2 counted 0)
+import bw2io
+bd.projects.set_current("vlca-existing")
+bw2io.create_default_biosphere3()
+name = ("IPCC 2021", "climate change", "global warming potential (GWP100)")
+bio = {(a["name"], tuple(a["categories"])): a.key for a in bd.Database("biosphere3")}
+theirs = [(bio[("Carbon dioxide, fossil", ("air",))], 1.0),
+          (bio[("Carbon dioxide, non-fossil", ("air",))], 0.0)]
+bd.Method(name).register(unit="kg CO2-Eq"); bd.Method(name).write(theirs)
+info = write_project(runs[0], "vlca-existing")
+cfs = {bd.get_node(id=k)["name"] if isinstance(k, int) else bd.get_node(key=tuple(k))["name"]: v
+       for k, v, *_ in bd.Method(name).load()}
+existing = {"kept": info["method_kept"], "differs": sorted(info["method_differs"]),
+            "cfs": cfs}
+print("RESULT " + json.dumps({"runs": out, "existing": existing}))
 """
 
 
@@ -78,7 +93,8 @@ def test_two_vehicles_in_one_brightway_project(tmp_path):
     )
     line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
     assert line, proc.stdout[-3000:] + proc.stderr[-3000:]
-    bev, petrol = json.loads(line[0][len("RESULT ") :])
+    result = json.loads(line[0][len("RESULT ") :])
+    bev, petrol = result["runs"]
     for r in (bev, petrol):
         # bw2data stores float32-processed arrays: agreement to about 1e-7
         assert r["bw"] == pytest.approx(r["ours"], rel=1e-6)
@@ -103,3 +119,8 @@ def test_two_vehicles_in_one_brightway_project(tmp_path):
     assert bev["db_params"]["lifetime_distance"][0] == pytest.approx(200000e3)
     assert bev["db_params"]["mass_steel"][0] == pytest.approx(455 + 130 + 105 + 63.5)
     assert any(p.is_dir() for p in tmp_path.iterdir())  # written where BRIGHTWAY2_DIR said
+    # an existing method of that name is kept: theirs for the flows it has, ours added
+    existing = result["existing"]
+    assert existing["kept"] is True and len(existing["differs"]) == 1
+    assert existing["cfs"]["Carbon dioxide, non-fossil"] == 0.0
+    assert existing["cfs"]["Dinitrogen monoxide"] == 273.0

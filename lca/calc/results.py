@@ -20,6 +20,7 @@ from lca.calc.primary import primary_data
 from lca.errors import CalculationError, format_path
 from lca.model.brightway_background import background_summary
 from lca.model.system import MATERIAL_MASS_PREFIX, STAGES
+from lca.numbers import csv_number
 
 SCHEMA_VERSION = "1.0"
 HOTSPOT_COUNT = 10
@@ -217,7 +218,8 @@ class Result:
 
 
 def _num(v: float) -> str:
-    return repr(float(v))
+    """A table cell without float noise (10 significant digits: exact enough to re-add)."""
+    return csv_number(v, 10)
 
 
 def _clean(obj: Any, path: tuple = ()) -> Any:

@@ -37,6 +37,7 @@ class ExportFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     bw2data = "bw2data"
+    olca = "olca"
 
 
 FOLDER_FORMATS = {ExportFormat.csv}
@@ -62,7 +63,8 @@ def export(
             case_sensitive=False,
             help="datapackage: Brightway datapackage (.zip); pact: WBCSD PACT 3.0 JSON; "
             "battery-declaration: EU Battery Regulation JSON; csv: a folder of tables; xlsx: "
-            "an Excel workbook; bw2data: a Brightway project (needs --project).",
+            "an Excel workbook; bw2data: a Brightway project (needs --project); olca: an "
+            "openLCA JSON-LD zip (olca-schema).",
         ),
     ],
     output: Annotated[

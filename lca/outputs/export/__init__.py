@@ -71,8 +71,28 @@ register(
     "export_battery_declaration",
     "battery-declaration.json",
 )
-register("csv", "inventory and results as CSV tables", "tabular", "export_csv", "tables")
-register("xlsx", "inventory and results as an Excel workbook", "tabular", "export_xlsx", "lca.xlsx")
+register(
+    "csv",
+    "results (tidy, with units), inventory, parameters and data quality as CSV",
+    "tabular",
+    "export_csv",
+    "tables",
+)
+register(
+    "xlsx",
+    "the same tables as an Excel workbook with an about sheet",
+    "tabular",
+    "export_xlsx",
+    "lca.xlsx",
+)
+register(
+    "olca",
+    "openLCA JSON-LD zip (olca-schema): processes, flows, units, the GWP100 method and the "
+    "vehicle's product system",
+    "olca",
+    "export_olca",
+    "olca-jsonld.zip",
+)
 register(
     "bw2data",
     "a Brightway (bw2data) project with foreground, background and an IPCC method "

@@ -250,6 +250,16 @@ def _check_amounts(bd: Any, fg: str, expected: dict[str, list[float]]) -> None:
                 raise InputError(f"Brightway formula of {code!r} gives {g}, not {a}")
 
 
+def _drop_group(group: str) -> None:
+    """Remove an activity-parameter group and its exchange formulas (they point at exchange
+    rows that rewriting the database deletes)."""
+    from bw2data.parameters import ActivityParameter, Group, ParameterizedExchange
+
+    ParameterizedExchange.delete().where(ParameterizedExchange.group == group).execute()
+    ActivityParameter.delete().where(ActivityParameter.group == group).execute()
+    Group.delete().where(Group.name == group).execute()
+
+
 def write_project(run: Run, project: str) -> dict[str, Any]:
     """Write ``run`` into bw2data project ``project``; return what was written (keys)."""
     names = database_names(run)
@@ -275,9 +285,10 @@ def write_project(run: Run, project: str) -> dict[str, Any]:
         if names["background"] not in bd.databases:  # same name, same content: leave it
             bd.Database(names["background"]).write(_background(run, names["background"], flow_keys))
         data, amounts = _foreground(run, names)
+        group = f"{fg} exchanges"
+        _drop_group(group)  # an earlier export of this scenario: its exchanges are replaced
         bd.Database(fg).write(data)
         bd.parameters.new_database_parameters(_database_parameters(run), fg, overwrite=True)
-        group = f"{fg} exchanges"
         bd.parameters.new_activity_parameters(
             [{"database": fg, "code": "vehicle", "name": "vehicles", "amount": 1.0,
               "unit": "unit"}], group, overwrite=True)  # fmt: skip

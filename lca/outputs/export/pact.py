@@ -37,6 +37,10 @@ from lca.outputs.export.footprint import (
     decimal,
     part,
 )
+from lca.outputs.export.pact_rules import (  # noqa: F401 (rule_violations: public here too)
+    PACT_MAX_EXEMPTED_PERCENT,
+    rule_violations,
+)
 
 SPEC_VERSION = "3.0.3"  # PACT Technical Specification 3.0.3, 18 Nov 2025
 URN_COMPANY = "urn:pathfinder:company:customcode:vendor-assigned:"
@@ -75,10 +79,6 @@ def reference_year(run: Run) -> int:
         return inv.vehicle.model_year
     used = {ex.record for ex in run.system.exchanges}
     return max(run.system.database.records[r].reference_year for r in used)
-
-
-# PACT Technical Specification: exemptedEmissionsPercent is a number from 0 to 5
-PACT_MAX_EXEMPTED_PERCENT = 5.0
 
 
 def _exempted(run: Run, stages: tuple[str, ...], base_total: float) -> tuple[float, str]:
@@ -126,6 +126,24 @@ def _carbon_fields(cc: CarbonContent) -> dict[str, str]:
     if cc.recycled is not None:
         out["recycledCarbonContent"] = decimal(cc.recycled)
     return out
+
+
+def _sources(run: Run, keep: Callable[[Exchange], bool]) -> list[dict[str, str]]:
+    """The background datasets whose records the product uses (with their inputs)."""
+    db = run.system.database
+    stack = [ex.record for ex in run.system.exchanges if keep(ex) and not ex.credit]
+    seen: set[str] = set()
+    while stack:
+        rid = stack.pop()
+        if rid not in seen:
+            seen.add(rid)
+            stack.extend(i for i, _ in db.records[rid].inputs)
+    used = {db.records[r].dataset for r in seen}
+    return [
+        {"name": f"vehicle-lca background: {d.dataset}", "version": d.version}
+        for d in db.datasets
+        if d.dataset in used
+    ]
 
 
 def _allocation(run: Run) -> str:
@@ -179,10 +197,7 @@ def _pcf(run: Run, item: _Item, year: int) -> dict:
         "boundaryProcessesDescription": "cradle-to-gate: "
         + "; ".join(STAGE_TEXT[s] for s in stages if s in STAGE_TEXT),
         "allocationRulesDescription": _allocation(run),
-        "secondaryEmissionFactorSources": [
-            {"name": f"vehicle-lca background: {d.dataset}", "version": d.version}
-            for d in sys.database.datasets
-        ],
+        "secondaryEmissionFactorSources": _sources(run, item.keep),
         **data_quality_fields(run, item.keep),
     }
     if item.outbound_kg_co2e is not None:
@@ -325,42 +340,6 @@ def footprints(run: Run, request: ExportRequest) -> list[dict[str, Any]]:
                 "pcf": _pcf(run, item, year),
             }
         )
-    return out
-
-
-RULES_ABSENT_WHEN_FALSE = {
-    "packagingEmissionsIncluded": ("packagingGhgEmissions",),
-    "ccsTechnologicalCO2CaptureIncluded": (
-        "ccsTechnologicalCO2Capture",
-        "technologicalCO2Removals",
-        "technologicalCO2CaptureOrigin",
-    ),
-}
-
-
-def rule_violations(data: list[dict[str, Any]]) -> list[str]:
-    """The PACT 3.0.3 rules a JSON schema does not express, broken by ``data`` (empty if
-    none): exemptions at most 5 %, DQRs 1 to 3, fields that must be undefined when their flag
-    is false, pcfIncludingBiogenicUptake = excluding + biogenicCO2Uptake, referencePeriod order."""
-    out = []
-    for i, fp in enumerate(data):
-        pcf = fp["pcf"]
-        where = f"[{i}] {fp.get('productNameCompany', '')}"
-        if float(pcf["exemptedEmissionsPercent"]) > PACT_MAX_EXEMPTED_PERCENT:
-            out.append(f"{where}: exemptedEmissionsPercent above {PACT_MAX_EXEMPTED_PERCENT:g}")
-        for k, v in (pcf.get("dqi") or {}).items():
-            if not 1.0 <= float(v) <= 3.0:
-                out.append(f"{where}: dqi.{k} = {v} outside 1..3")
-        for flag, fields in RULES_ABSENT_WHEN_FALSE.items():
-            if pcf.get(flag) is False:
-                out += [f"{where}: {f} given though {flag} is false" for f in fields if f in pcf]
-        incl = float(pcf["pcfExcludingBiogenicUptake"]) + float(pcf.get("biogenicCO2Uptake", 0))
-        if abs(incl - float(pcf["pcfIncludingBiogenicUptake"])) > 2e-3:
-            out.append(f"{where}: pcfIncludingBiogenicUptake != excluding + biogenicCO2Uptake")
-        if pcf["referencePeriodStart"] >= pcf["referencePeriodEnd"]:
-            out.append(f"{where}: referencePeriodStart not before referencePeriodEnd")
-        if not 0.0 <= float(pcf.get("primaryDataShare", 0)) <= 100.0:
-            out.append(f"{where}: primaryDataShare outside 0..100")
     return out
 
 

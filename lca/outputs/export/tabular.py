@@ -53,7 +53,8 @@ def _figures(run: Run) -> list[list[Any]]:
         add("component", k, comps.get(k, k), v)
     for k, kg in res.gases_kg.items():
         name = db.flows[k].name if k in db.flows else k
-        add("gas_mass", k, name, kg, "kg")
+        if k != "co2e":  # already-characterised CO2e has no mass of its own
+            add("gas_mass", k, name, kg, "kg")
         add("gas", k, name, res.gases_kg_co2e.get(k, 0.0))
     add("origin", "fossil", ORIGIN_LABELS["fossil"], res.fossil_kg_co2e)
     add("origin", "biogenic", ORIGIN_LABELS["biogenic"], res.biogenic_kg_co2e)
@@ -175,7 +176,7 @@ def _sheet(wb: Any, name: str, header: list[str], rows: list[list[Any]]) -> None
         ws.append(r)
     for row in ws.iter_rows(min_row=2):
         for c in row:
-            if isinstance(c.value, float) and not isinstance(c.value, bool):
+            if isinstance(c.value, float | int) and not isinstance(c.value, bool):
                 c.number_format = (
                     "0.0" if header[c.column - 1].endswith("percent") else (number_format(c.value))
                 )
