@@ -73,7 +73,7 @@ def test_pact_schema_rejects_what_the_spec_forbids(tmp_path):
     bad[0]["pcf"]["geographyRegionOrSubregion"] = "Europe"  # with geographyCountry: not both
     assert not v.is_valid(bad)
     bad = json.loads(json.dumps(data))
-    bad[0]["pcf"]["dqi"]["technologicalDQR"] = "3.5"
+    bad[0]["pcf"]["dqi"]["technologicalDQR"] = "5.5"  # PACT 3.0.3: 1 to 5
     assert not v.is_valid(bad)
     bad = json.loads(json.dumps(data))
     bad[0]["pcf"]["exemptedEmissionsPercent"] = "6.8"  # PACT allows 0 to 5

@@ -92,6 +92,13 @@ class Result:
         return self.location_based_total_kg_co2e
 
     @property
+    def precharacterised_co2e_share(self) -> float:
+        """Share of the total from records that give only CO2e (flow ``co2e``): the part no
+        GWP set changes."""
+        co2e = self.gases_kg_co2e.get("co2e", 0.0)
+        return co2e / self.total_kg_co2e if self.total_kg_co2e else 0.0
+
+    @property
     def per_km_g_co2e(self) -> float:
         return 1000.0 * self.total_kg_co2e / self.lifetime_distance_km
 
@@ -128,11 +135,7 @@ class Result:
             "components_kg_co2e": dict(self.components_kg_co2e),
             "gases_kg": dict(self.gases_kg),
             "gases_kg_co2e": dict(self.gases_kg_co2e),
-            "precharacterised_co2e_share": (
-                self.gases_kg_co2e.get("co2e", 0.0) / self.total_kg_co2e
-                if self.total_kg_co2e
-                else 0.0
-            ),
+            "precharacterised_co2e_share": self.precharacterised_co2e_share,
             "primary_data_share": self.primary_data.get("share", 0.0),
             "primary_data": dict(self.primary_data),
             "background": dict(self.background) if self.background else None,

@@ -131,7 +131,7 @@ def _pcf(run: Run, p: Part, mass_kg: float, stages: tuple[str, ...], year: int, 
             "(see the CFP study report)"
         ),
         "primaryDataShare": decimal(100.0 * q.primary_data_share, 1),
-        "dqi": {k: decimal(v, 2) for k, v in q.pact_dqr().items()},
+        "dqi": {k: decimal(v, 2) for k, v in _dqi(run, q, keep).items()},
         "secondaryEmissionFactorSources": [
             {"name": f"vehicle-lca background: {d.dataset}", "version": d.version}
             for d in sys.database.datasets
@@ -141,6 +141,15 @@ def _pcf(run: Run, p: Part, mass_kg: float, stages: tuple[str, ...], year: int, 
     if country and re.fullmatch(r"[A-Z]{2}", country):
         pcf["geographyCountry"] = country
     return pcf
+
+
+def _dqi(run: Run, q, keep) -> dict[str, float]:  # noqa: ANN001
+    """Weighted DQRs: the background's pedigree and the suppliers' own DQIs (lca.calc.primary)."""
+    from lca.calc.primary import combined_dqi
+
+    return combined_dqi(
+        run.system, run.calculation.contributions, keep, q.pact_dqr(), q.scored_share
+    )
 
 
 def footprints(run: Run, request: ExportRequest) -> list[dict[str, Any]]:
