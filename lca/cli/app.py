@@ -31,7 +31,7 @@ err = Console(stderr=True, highlight=False)
 GwpOption = Annotated[str | None, typer.Option(help="GWP set: AR6 (default) or AR5.")]
 BackgroundOption = Annotated[
     Path | None,
-    typer.Option(help="Background data folder (default: the bundled inventories/background)."),
+    typer.Option(help="Background data folder or brightway:PROJECT/DATABASE (default: bundled)."),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")]
 VerboseOption = Annotated[bool, typer.Option("--verbose", "-v")]

@@ -172,6 +172,8 @@ def _scores(spec: Spec, entries: dict[str, dict[str, Any]]) -> tuple[dict[str, f
         raise InputError(
             "a Brightway background needs bw2data: pip install 'vehicle-lca[brightway]'"
         ) from None
+    except OSError as exc:  # bw2data: BRIGHTWAY2_DIR is not a folder
+        raise InputError(f"cannot open the Brightway projects: {exc}") from None
     with _quiet():
         projects = sorted(p.name for p in bd.projects)
         if spec.project not in projects:
