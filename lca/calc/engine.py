@@ -29,18 +29,33 @@ AGREEMENT_RTOL = 1e-9
 
 
 def bw2calc():  # noqa: ANN201
-    """Import bw2calc quietly (it warns about pypardiso on import; with bw2data installed it
-    imports bw2data, whose structlog prints an info line to stdout)."""
+    """Import bw2calc quietly (it warns about pypardiso on import).
+
+    With bw2data installed, bw2calc imports it only to resolve bw2data nodes as demands, which
+    the engine never uses (its demands are integer ids of an in-memory datapackage); bw2data's
+    import (project folders, a database layer, a log line on stdout) is most of bw2calc's
+    start-up, so it is held back while bw2calc loads, unless something imported it already
+    (then bw2calc sees it as usual). ``import bw2data`` works normally afterwards."""
     import contextlib
     import io
+    import sys
 
-    with (
-        warnings.catch_warnings(),
-        contextlib.redirect_stdout(io.StringIO()),
-        contextlib.redirect_stderr(io.StringIO()),
-    ):
-        warnings.simplefilter("ignore")
-        import bw2calc as bc
+    if "bw2calc" in sys.modules:
+        return sys.modules["bw2calc"]
+    hold = "bw2data" not in sys.modules
+    if hold:
+        sys.modules["bw2data"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        with (
+            warnings.catch_warnings(),
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+        ):
+            warnings.simplefilter("ignore")
+            import bw2calc as bc
+    finally:
+        if hold and sys.modules.get("bw2data", 0) is None:
+            del sys.modules["bw2data"]
     return bc
 
 
