@@ -26,14 +26,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lca.calc.breakeven import (
+    BREAK_EVEN_LIMIT_KM,
+    DISTANCE_STAGES,
+    END_OF_LIFE_STAGE,
+    PRODUCTION_STAGES,
+)
 from lca.calc.results import Result
 from lca.model.system import STAGES
 
 SCHEMA_VERSION = "1.0"
-BREAK_EVEN_LIMIT_KM = 500_000.0  # the search range the issue asks for (km)
-PRODUCTION_STAGES = ("materials", "battery", "manufacturing", "logistics")
-DISTANCE_STAGES = ("use", "maintenance")
-END_OF_LIFE_STAGE = "end_of_life"
 ELECTRIC = ("battery-electric",)
 COMBUSTION = ("petrol", "diesel", "hybrid-petrol")
 CONVENTION = (

@@ -108,14 +108,24 @@ class Model:
     labels: tuple[str, ...] = field(default=())
 
 
-def compile_model(system: ProductSystem, error: Callable | None = None) -> Model:
-    """Compile ``system`` for sampling; ``error(message, key_path)`` locates input errors."""
+def compile_model(
+    system: ProductSystem,
+    error: Callable | None = None,
+    varied: Sequence[str] = (),
+    *,
+    uncertain: bool = True,
+) -> Model:
+    """Compile ``system`` for sampling; ``error(message, key_path)`` locates input errors.
+
+    ``varied``: parameters that :func:`evaluate` may be given as ``overrides`` (a sweep's
+    axes), so the exchanges that depend on them are re-evaluated per row. ``uncertain=False``
+    compiles the deterministic model only (no uncertain inputs: a sweep)."""
     from lca.errors import InputError
 
     def _err(message: str, kp: tuple = ()) -> InputError:
         return InputError(message, path=kp)
 
-    inputs = uncertain_inputs(system, error or _err)
+    inputs = uncertain_inputs(system, error or _err) if uncertain else ()
     reg0 = registry_for(system)
     extra = [r for inp in inputs for r in inp.choices if r not in reg0.records]
     records = list(reg0.records)
@@ -176,6 +186,11 @@ def compile_model(system: ProductSystem, error: Callable | None = None) -> Model
             dependent.append(name)
             touched.add(name)
     touched.add(DISTANCE_PARAMETER)  # break-even analysis overrides the distance
+    if varied:  # and a sweep's parameters, with whatever depends on them
+        touched |= set(varied)
+        for name in pset.order:
+            if pset.expressions[name].parameters(pset.expressions) & touched:
+                touched.add(name)
     ex_factor, ex_record, ex_stage, varying = [], [], [], []
     for i, ex in enumerate(system.exchanges):
         collect_units(ex.amount, pset.expressions)
@@ -504,50 +519,13 @@ def break_even_km(a: Model, b: Model, xa: np.ndarray, xb: np.ndarray) -> np.ndar
     distance (and continuing at that rate beyond it), end of life a step at the lifetime.
     A use profile's year-by-year rates are averaged here.
     """
-    from lca.analysis.compare import (
-        BREAK_EVEN_LIMIT_KM,
-        DISTANCE_STAGES,
-        END_OF_LIFE_STAGE,
-        PRODUCTION_STAGES,
+    from lca.calc.breakeven import break_even, line_parts
+
+    oa, ob = evaluate(a, xa), evaluate(b, xb)
+    return break_even(
+        line_parts(oa.stages, a.stages, oa.distance_km),
+        line_parts(ob.stages, b.stages, ob.distance_km),
     )
-
-    def parts(m: Model, x: np.ndarray) -> tuple[np.ndarray, ...]:
-        out = evaluate(m, x)
-        idx = {s: i for i, s in enumerate(m.stages)}
-        stages = out.stages.astype(np.float64)
-        production = sum(stages[idx[s]] for s in PRODUCTION_STAGES)
-        life = out.distance_km
-        rate = sum(stages[idx[s]] for s in DISTANCE_STAGES) / life
-        return production, rate, stages[idx[END_OF_LIFE_STAGE]], life
-
-    pa, ra, ea, la = parts(a, xa)
-    pb, rb, eb, lb = parts(b, xb)
-    limit = np.full_like(la, BREAK_EVEN_LIMIT_KM)
-
-    def diff(x: np.ndarray) -> np.ndarray:
-        return (pa + ra * x + np.where(x >= la, ea, 0.0)) - (
-            pb + rb * x + np.where(x >= lb, eb, 0.0)
-        )
-
-    points = [
-        np.zeros_like(la),
-        np.minimum(np.minimum(la, lb), limit),
-        np.minimum(np.maximum(la, lb), limit),
-        limit,
-    ]
-    result = np.full_like(la, np.inf)
-    slope = ra - rb
-    for s, e in zip(points, points[1:], strict=False):
-        open_ = ~np.isfinite(result) & (e > s)
-        ds = diff(s)
-        hit_start = open_ & (ds <= 0.0)
-        result = np.where(hit_start, s, result)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            crossing = s + ds / -slope
-        hit_inside = open_ & ~hit_start & (slope < 0.0) & (crossing < e)
-        result = np.where(hit_inside, crossing, result)
-    at_limit = ~np.isfinite(result) & (diff(limit) <= 0.0)
-    return np.where(at_limit, limit, result)
 
 
 def draw_for(models: Sequence[Model], seed: int, start: int, stop: int) -> list[np.ndarray]:

@@ -265,6 +265,13 @@ def compare(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the paired Monte Carlo.")] = 42,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address for a large sweep (a variants file of more than 500 "
+            "combinations); default: threads on this machine."
+        ),
+    ] = None,
     gwp: GwpOption = None,
     background: BackgroundOption = None,
     quiet: QuietOption = False,
@@ -278,13 +285,23 @@ def compare(
 
     try:
         db = load_background(background)
+        files, grids = _split_sweeps(files)
         loaded = _load_all(files)
         show = not quiet and fmt is OutputFormat.table and len(loaded) >= PROGRESS_FROM
         results = _run_all(loaded, db, gwp, show and err.is_terminal)
+        sweeps = [_run_sweep(g, db, gwp, scheduler, not quiet and err.is_terminal) for g in grids]
     except (InputError, CalculationError) as exc:
         _fail(exc)
     try:
-        comparison = make_comparison(results, baseline=baseline, reference=reference)
+        if sweeps:
+            from lca.analysis.sweep_table import sweep_comparison
+
+            comparison, plain, tables = sweep_comparison(
+                [r.to_dict() for r in results], sweeps, baseline=baseline, reference=reference
+            )
+        else:
+            comparison = plain = make_comparison(results, baseline=baseline, reference=reference)
+            tables = []
     except ValueError as exc:
         _fail(InputError(str(exc)))
     if uncertainty:
@@ -302,16 +319,25 @@ def compare(
     }
     for r in results:
         payload[folder / "results" / r.name / "result.json"] = r.to_json()
-    if charts:
+    if tables:
+        extra = _sweep_files(tables, folder, charts)
+        payload[folder / "comparison.csv"] = str(payload[folder / "comparison.csv"]) + str(
+            extra.pop(folder / "comparison.csv", "")
+        )
+        payload.update(extra)
+    if charts and results:
         from lca.outputs.charts import comparison_charts
 
-        payload.update(chart_files(comparison_charts(results, comparison), folder / "charts"))
+        payload.update(chart_files(comparison_charts(results, plain), folder / "charts"))
     write_outputs(payload)
     if fmt is OutputFormat.json:
         sys.stdout.write(text)
         return
     if not quiet:
-        print_comparison(comparison)
+        if plain is not None:
+            print_comparison(plain)
+        for entry in comparison.get("sweeps", ()):
+            print_sweep(entry)
         if "uncertainty" in comparison:
             print_paired(comparison["uncertainty"])
         n_charts = sum(1 for p in payload if p.suffix == ".png")
@@ -320,6 +346,79 @@ def compare(
             f"under results/"
             + (f", {n_charts} charts (PNG and SVG) under charts/" if charts else "")
         )
+
+
+def print_sweep(entry: Mapping[str, Any]) -> None:
+    """A sweep's summary: range of g CO2e/km, the extremes, the axes by influence."""
+    pk = entry["per_km_g_co2e"]
+    out.print(
+        f"[bold]Sweep {escape(entry['name'])}[/]: {entry['variants']:,} variants "
+        f"({entry['structurally_distinct_systems']} distinct systems), g CO2e/km "
+        f"{pk['min']:,.1f} to {pk['max']:,.1f} (median {pk['p50']:,.1f}); lowest "
+        f"{escape(entry['lowest'])}, highest {escape(entry['highest'])}"
+    )
+    for a in entry["influence"]:
+        out.print(
+            f"  {escape(a['axis'])} ({a['values']} values): the mean moves by "
+            f"{a['range_g_co2e_per_km']:,.1f} g CO2e/km"
+        )
+    if "break_even_km" in entry:
+        b = entry["break_even_km"]
+        out.print(
+            f"  break-even {b['min']:,.0f} to {b['max']:,.0f} km (median {b['p50']:,.0f}); "
+            f"{b['variants_without_break_even']:,} variants without one"
+        )
+
+
+def _split_sweeps(files: Sequence[Path]) -> tuple[list[Path], list]:
+    """Variants files of more than MAX_VARIANTS combinations (evaluated as sweeps) apart."""
+    from lca.inputs.loader import MAX_VARIANTS, variant_grid
+
+    plain, grids = [], []
+    for f in files:
+        grid = variant_grid(f) if f.suffix in (".yaml", ".yml") and f.is_file() else None
+        if grid is not None and grid.count > MAX_VARIANTS:
+            grids.append(grid)
+        else:
+            plain.append(f)
+    return plain, grids
+
+
+def _run_sweep(grid: Any, db: Any, gwp: str | None, scheduler: str | None, show: bool) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from lca.analysis.sweep import run_sweep
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not show,
+    ) as progress:
+        task = progress.add_task(f"sweep {grid.name}", total=grid.count)
+        return run_sweep(
+            grid, db, gwp, scheduler=scheduler, progress=lambda k: progress.advance(task, k)
+        )
+
+
+def _sweep_files(tables: list, folder: Path, charts: bool) -> dict[Path, str | bytes]:
+    """Each sweep's Parquet table, its rows beyond comparison.json's, and its heatmap."""
+    from lca.analysis.sweep_table import JSON_ROWS
+    from lca.outputs.sweep import csv_rows, heatmap, parquet_bytes
+
+    files: dict[Path, str | bytes] = {}
+    csv_extra = ""
+    for t in tables:
+        files[folder / "sweeps" / f"{t.sweep.grid.name}.parquet"] = parquet_bytes(t)
+        if t.sweep.count > JSON_ROWS:
+            csv_extra += csv_rows(t)
+        if charts:
+            files.update(chart_files({f"sweep-{t.sweep.grid.name}": heatmap(t)}, folder / "charts"))
+    if csv_extra:
+        files[folder / "comparison.csv"] = csv_extra  # appended by the caller
+    return files
 
 
 def _read_result(path: Path) -> dict[str, Any]:

@@ -163,6 +163,7 @@ def uncertainty(
     from lca.inputs.yamlio import write_files_atomically
     from lca.outputs.uncertainty_charts import distribution_chart
 
+    streamed = False
     try:
         _, system, model = load_model(file, background, gwp)
         if not model.inputs:
@@ -175,9 +176,15 @@ def uncertainty(
         if prog:
             prog.start()
         try:
-            report, samples = unc.monte_carlo_report(
-                model, n, seed, scheduler=scheduler, progress=advance
-            )
+            if n >= unc.STREAM_FROM and scheduler is None:
+                report, samples = unc.monte_carlo_report_streamed(
+                    model, n, seed, progress=advance, samples_out=samples_out
+                )
+                streamed = True
+            else:
+                report, samples = unc.monte_carlo_report(
+                    model, n, seed, scheduler=scheduler, progress=advance
+                )
         finally:
             if prog:
                 prog.stop()
@@ -205,7 +212,7 @@ def uncertainty(
         folder / "uncertainty.json": json.dumps(report, indent=2) + "\n",
         folder / "uncertainty.png": png,
     }
-    if samples_out is not None:
+    if samples_out is not None and not streamed:  # (a streamed run wrote its own)
         buf = io.BytesIO()
         np.save(buf, samples.total)
         files[samples_out] = buf.getvalue()

@@ -180,6 +180,10 @@ class Database:
                 f"unknown background record {rid!r}{_suggest(rid, self.records)}"
             ) from None
 
+    def with_dataset(self, dataset: str, version: str, file: str) -> Database:
+        """A copy naming one more dataset in its provenance (e.g. a Brightway database)."""
+        return replace(self, datasets=(*self.datasets, DatasetInfo(dataset, version, file, "")))
+
     def with_records(self, extra: Iterable[Record]) -> Database:
         """A copy with ``extra`` records added or replacing records of the same id."""
         records = dict(self.records)
@@ -277,7 +281,10 @@ def _sourced(sq: SourcedQuantity, unit: str, doc: Document, kp: tuple) -> Quanti
 def load_background(folder: str | Path | None = None) -> Database:
     """Load every ``*.yaml`` file of ``folder`` (default: the bundled background data);
     ``brightway:PROJECT/DATABASE``: the bundled data with the records of a mapping file
-    computed in the user's Brightway project (lca.model.brightway_background)."""
+    computed in the user's Brightway project (lca.model.brightway_background).
+
+    The parsed database is kept in memory and in the user's cache folder, keyed by the
+    files' contents (see :mod:`lca.model.background_cache`)."""
     if folder is not None and str(folder).startswith("brightway:"):
         from lca.model.brightway_background import brightway_database
 
@@ -296,10 +303,22 @@ def _folder_stamp(root: Path) -> tuple:
 
 @lru_cache(maxsize=4)
 def _load_cached(root_text: str, stamp: tuple) -> Database:
+    from lca.model import background_cache
+
     root = Path(root_text)
     files = sorted(root.glob("*.yaml"))
     if not files:
         raise InputError("no background data files (*.yaml) found", file=root)
+    key = background_cache.key(root, files)
+    db = background_cache.read(key, Database)
+    if db is None:
+        db = _parse(root, files)
+        background_cache.write(key, db)
+    return db
+
+
+def _parse(root: Path, files: list[Path]) -> Database:
+    """Parse and check the background files (every error located)."""
     acc = _Collector(root)
     for path in files:
         acc.read(path)
