@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from lca.analysis import uncertainty as unc
+from lca.analysis import uncertainty_stream as ust
 from lca.calc import montecarlo as mc
 from lca.calc.stream import Accumulator, stream
 from lca.cli.app import app
@@ -66,7 +66,7 @@ def test_stream_equals_the_kept_run(model, tmp_path):
 
 
 def test_cli_streams_large_runs(tmp_path, monkeypatch):
-    monkeypatch.setattr(unc, "STREAM_FROM", 50_000)
+    monkeypatch.setattr(ust, "STREAM_FROM", 50_000)
     res = CliRunner().invoke(
         app,
         [

@@ -17,6 +17,7 @@ import numpy as np
 
 from lca.calc.engine import Calculation
 from lca.calc.primary import primary_data
+from lca.calc.sources import builtin_sources, referenced_names, source_text
 from lca.model.brightway_background import background_summary
 from lca.model.system import MATERIAL_MASS_PREFIX, STAGES
 
@@ -304,13 +305,13 @@ def assemble(
             "credit": bool(ex.credit),
             "key_path": ".".join(str(p) for p in ex.path),
             "year": ex.year,
-            "source": _source_text(db.records[ex.record]),
+            "source": source_text(db.records[ex.record]),
         }
         for ex, a, c in zip(system.exchanges, system.amounts, contrib, strict=True)
     )
     params = {}
-    builtin = _builtin_sources(system)
-    used = _referenced_names(system)
+    builtin = builtin_sources(system)
+    used = referenced_names(system)
     for name in system.parameters.order:
         if (
             name.startswith(MATERIAL_MASS_PREFIX)
@@ -378,43 +379,3 @@ def _use_profile(system: Any, contrib: np.ndarray) -> tuple[dict[str, Any], ...]
         kwh = r["electricity_kwh"]
         r["intensity_g_co2e_per_kwh"] = 1000.0 * r["kg_co2e"] / kwh if kwh else 0.0
     return tuple(rows.values())
-
-
-def _referenced_names(system: Any) -> set[str]:
-    """Names used by any exchange amount or parameter expression."""
-    names: set[str] = set()
-    for ex in system.exchanges:
-        names |= set(ex.amount.names)
-    for expr in system.parameters.expressions.values():
-        names |= set(expr.names)
-    return names
-
-
-def _builtin_sources(system: Any) -> dict[str, Any]:
-    """Sources of the built-in parameters: battery chemistry constants cite the background
-    data; the others say what they are derived from."""
-    from lca.model.system import (
-        BUILTINS,
-        CHEMISTRY_FIELDS,
-        chemistry_parameter,
-        material_mass_parameter,
-    )
-
-    out: dict[str, Any] = {name: f"derived: {what}" for name, what in BUILTINS.items()}
-    for comp in system.inventory.components:
-        for mat in comp.materials:
-            out[material_mass_parameter(mat.material)] = (
-                f"derived: the sum of the bill-of-materials lines of {mat.material}"
-            )
-    for chem in system.database.chemistries.values():
-        for field_name in CHEMISTRY_FIELDS:
-            q = getattr(chem, field_name)
-            out[chemistry_parameter(chem.id, field_name)] = q.source
-    return out
-
-
-def _source_text(rec: Any) -> str:
-    s = rec.source
-    bits = [s.publisher or s.authors or "", s.title, str(s.year or "")]
-    text = ", ".join(b for b in bits if b)
-    return text + (" (estimate)" if rec.estimate else "")

@@ -160,6 +160,7 @@ def uncertainty(
     """
     _setup_logging(verbose)
     from lca.analysis import uncertainty as unc
+    from lca.analysis import uncertainty_stream as ust
     from lca.inputs.yamlio import write_files_atomically
     from lca.outputs.uncertainty_charts import distribution_chart
 
@@ -176,8 +177,8 @@ def uncertainty(
         if prog:
             prog.start()
         try:
-            if n >= unc.STREAM_FROM and scheduler is None:
-                report, samples = unc.monte_carlo_report_streamed(
+            if n >= ust.STREAM_FROM and scheduler is None:
+                report, samples = ust.monte_carlo_report_streamed(
                     model, n, seed, progress=advance, samples_out=samples_out
                 )
                 streamed = True
