@@ -224,3 +224,12 @@ def test_pact_export_of_the_example_uses_the_computed_share_and_suppliers_dqi(tm
     assert battery["pcf"]["dqi"] == {
         "technologicalDQR": "1.8", "geographicalDQR": "1.4", "temporalDQR": "1.5"}
     assert float(items[0]["pcf"]["primaryDataShare"]) > 0
+
+
+def test_a_per_piece_footprint_of_another_mass_is_a_warning(tmp_path):
+    pf = copy.deepcopy(CELLS)
+    pf["pcf"]["productMassPerDeclaredUnit"] = "520"
+    s = _scenario(tmp_path, {"components.battery.supplier_footprint": "cells.json"},
+                  {"cells.json": pf})
+    warnings = " ".join(analyse_file(s).result.warnings)
+    assert "footprint is for 520.0 kg per piece, the inventory's mass is 400.0 kg" in warnings
