@@ -70,10 +70,12 @@ def vlca() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "lca.cli"]
 
 
-def timed(args: list[str], repeat: int, cwd: Path) -> dict[str, Any]:
-    """Median wall time and the largest peak RSS of ``repeat`` runs (after one warm-up)."""
+def timed(args: list[str], repeat: int, cwd: Path, warm_up: bool = True) -> dict[str, Any]:
+    """Median wall time and the largest peak RSS of ``repeat`` runs (after one warm-up run,
+    unless ``warm_up`` is False: the caches are warm from the earlier commands)."""
     walls, peaks, loads = [], [], []
-    for i in range(repeat + 1):
+    first = 1 if warm_up else 0
+    for i in range(repeat + first):
         loads.append(load())
         t0 = time.perf_counter()
         proc = subprocess.Popen(
@@ -84,7 +86,7 @@ def timed(args: list[str], repeat: int, cwd: Path) -> dict[str, Any]:
         if os.waitstatus_to_exitcode(status) != 0:
             err = proc.stderr.read().decode() if proc.stderr else ""
             raise SystemExit(f"{' '.join(args)} failed:\n{err}")
-        if i:  # the first run warms caches
+        if i >= first:  # a warm-up run only fills the caches
             walls.append(wall)
             peaks.append(usage.ru_maxrss / 1024)
     return {
@@ -184,7 +186,8 @@ def main() -> None:
     r: dict[str, Any] = {"started_load_1min": load()}
 
     def step(key: str, argv: list[str], repeat: int | None = None) -> dict[str, Any]:
-        out = timed(argv, args.repeat if repeat is None else repeat, ROOT)
+        heavy = repeat is not None  # long single runs: no warm-up run of their own
+        out = timed(argv, args.repeat if repeat is None else repeat, ROOT, warm_up=not heavy)
         r[key] = out
         print(
             f"{key}: {out['seconds']:.2f} s, {out['peak_memory_mb']:,.0f} MB "

@@ -211,6 +211,19 @@ def uncertain_inputs(system: ProductSystem, error) -> tuple[UncertainInput, ...]
         if spec.uncertainty is not None:
             kp = ("parameters", name)
             out.append(_parameter_input(name, spec.uncertainty, values[name], kp, error))
+    out.extend(_chemistry_inputs(system, error))
+    choice = _supply_choice(system, error)
+    if choice is not None:
+        out.append(choice)
+    out.extend(_record_inputs(system, out))
+    return tuple(out)
+
+
+def _chemistry_inputs(system: ProductSystem, error) -> list[UncertainInput]:  # noqa: ANN001
+    """Battery-chemistry constants with a background uncertainty (multipliers of the value)."""
+    out: list[UncertainInput] = []
+    inv = system.inventory
+    values = system.parameter_values
     seen_chem: set[str] = set()
     for i, comp in enumerate(inv.components):
         if comp.chemistry is None or comp.chemistry in seen_chem:
@@ -247,6 +260,12 @@ def uncertain_inputs(system: ProductSystem, error) -> tuple[UncertainInput, ...]
                     basis=sq.uncertainty.basis,
                 )
             )
+    return out
+
+
+def _supply_choice(system: ProductSystem, error) -> UncertainInput | None:  # noqa: ANN001
+    """The use-phase supply as a discrete choice of kWh records, if the inventory gives one."""
+    inv = system.inventory
     elec = inv.use.electricity
     choice_dist = getattr(elec, "uncertainty", None) if elec is not None else None
     if choice_dist is not None:
@@ -272,21 +291,25 @@ def uncertain_inputs(system: ProductSystem, error) -> tuple[UncertainInput, ...]
                 raise error(
                     f"record {rid!r} is per {rec.unit}; expected per kWh", (*kp, "choices", j)
                 )
-        out.append(
-            UncertainInput(
-                key="choice:use.electricity.supply",
-                label="use-phase electricity supply",
-                target="choice",
-                name="use.electricity.supply",
-                kind="discrete",
-                params=_cumulative(choice_dist.weights, len(choices)),
-                deterministic=float(choices.index(elec.supply)),
-                values=tuple(float(k) for k in range(len(choices))),
-                choices=choices,
-                basis=choice_dist.basis,
-            )
+        return UncertainInput(
+            key="choice:use.electricity.supply",
+            label="use-phase electricity supply",
+            target="choice",
+            name="use.electricity.supply",
+            kind="discrete",
+            params=_cumulative(choice_dist.weights, len(choices)),
+            deterministic=float(choices.index(elec.supply)),
+            values=tuple(float(k) for k in range(len(choices))),
+            choices=choices,
+            basis=choice_dist.basis,
         )
-    for rid in _records_used(system, out):
+    return None
+
+
+def _record_inputs(system: ProductSystem, before: list[UncertainInput]) -> list[UncertainInput]:
+    """Records (reachable from the exchanges and supply choices) with an uncertainty."""
+    out: list[UncertainInput] = []
+    for rid in _records_used(system, before):
         rec = system.database.records[rid]
         if rec.uncertainty is None:
             continue
@@ -307,7 +330,7 @@ def uncertain_inputs(system: ProductSystem, error) -> tuple[UncertainInput, ...]
                 basis=rec.uncertainty.basis,
             )
         )
-    return tuple(out)
+    return out
 
 
 def _records_used(system: ProductSystem, inputs: Sequence[UncertainInput]) -> list[str]:
