@@ -4,7 +4,8 @@ OpenAPI document (wbcsd/data-exchange-protocol, spec/v3/openapi.yaml, version 3.
 Only the machine-checkable constraints are kept (types, required, enums, patterns, formats, array
 rules, $refs); descriptions, examples and x-* annotations are left out. Usage:
 
-    python scripts/make_pact_schema.py PATH/TO/openapi.yaml > lca/data/pact-3.0.3-productfootprint.schema.json
+    python scripts/make_pact_schema.py PATH/TO/openapi.yaml \
+        > lca/data/pact-3.0.3-productfootprint.schema.json
 """
 
 from __future__ import annotations

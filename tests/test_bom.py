@@ -121,3 +121,22 @@ def test_xlsx_unknown_sheet_is_a_clear_error(tmp_path):
     res, out = _import(tmp_path, EXAMPLE / "bom.xlsx", "--sheet", "Nope")
     assert res.exit_code == 2 and "bom.xlsx" in res.output and "Nope" in res.output
     assert not out.exists()
+
+
+def test_supplier_footprint_paths_of_the_base_follow_the_output(tmp_path):
+    base = tmp_path / "in" / "base.yaml"
+    base.parent.mkdir()
+    text = BASE.read_text().replace(
+        "    chemistry: NMC811\n",
+        "    chemistry: NMC811\n    supplier_footprint: cells.json\n",
+    )
+    base.write_text(text)
+    shutil.copy(EXAMPLE / "battery-cells.json", base.parent / "cells.json")
+    out = tmp_path / "out" / "sub" / "new.yaml"
+    res = CliRunner().invoke(
+        app, ["bom", "import", str(EXAMPLE / "bom.csv"), "--base", str(base), "--mapping",
+              str(EXAMPLE / "mapping.yaml"), "--output", str(out)],
+    )
+    assert res.exit_code == 0, res.output
+    assert "supplier_footprint: ../../in/cells.json" in out.read_text()
+    assert analyse_file(out).result.stages_kg_co2e["battery"] == pytest.approx(4620.0)

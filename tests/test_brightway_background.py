@@ -60,6 +60,9 @@ got = {rid: dict(db.records[rid].emissions) for rid in expected if rid in db.rec
 run = analyse_file(sys.argv[1], background=db)
 import pathlib, tempfile
 tmp = pathlib.Path(tempfile.mkdtemp())
+inv = pathlib.Path(sys.argv[2]).read_text() + "\nbackground: brightway:eco-test/eco\n"
+(tmp / "inv.yaml").write_text(inv)
+key_run = analyse_file(tmp / "inv.yaml")
 def entry(name, rp, loc, unit):
     return "records:\n  grid:CN: " + json.dumps(
         {"name": name, "reference_product": rp, "location": loc, "unit": unit}) + "\n"
@@ -81,7 +84,9 @@ for spec in ("brightway:nope/eco", "brightway:eco-test/nope", "brightway:eco-tes
         errors[spec.split("/")[-1]] = exc.render()
 print("RESULT " + json.dumps({"expected": expected, "got": got,
       "background": run.result.to_dict()["background"], "total": run.result.total_kg_co2e,
-      "stages": run.result.stages_kg_co2e, "errors": errors}))
+      "stages": run.result.stages_kg_co2e, "errors": errors,
+      "key_background": key_run.result.to_dict()["background"],
+      "key_use": key_run.result.stages_kg_co2e["use"]}))
 """
 
 
@@ -89,7 +94,8 @@ print("RESULT " + json.dumps({"expected": expected, "got": got,
 def test_ecoinvent_mapping_on_a_test_database(tmp_path):
     env = {**os.environ, "BRIGHTWAY2_DIR": str(tmp_path)}
     proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(ROOT / "scenarios" / "compact-suv-bev-eu.yaml")],
+        [sys.executable, "-c", SCRIPT, str(ROOT / "scenarios" / "compact-suv-bev-eu.yaml"),
+         str(ROOT / "inventories" / "vehicles" / "compact-suv-bev.yaml")],
         capture_output=True, text=True, env=env, timeout=300, check=False,
     )
     line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")]
@@ -107,6 +113,9 @@ def test_ecoinvent_mapping_on_a_test_database(tmp_path):
     # the use stage: 16.8 kWh/100km x 200,000 km of the test grid:EU-27 activity
     want_use = 33600.0 * r["expected"]["grid:EU-27"]
     assert r["stages"]["use"] == pytest.approx(want_use, rel=1e-6)
+    # the same from the inventory's background: key
+    assert r["key_background"]["database"] == "brightway:eco-test/eco"
+    assert r["key_use"] == pytest.approx(want_use, rel=1e-6)
     e = r["errors"]
     assert "no Brightway project 'nope'" in e["eco"]
     assert "has no database 'nope'" in e["nope"]

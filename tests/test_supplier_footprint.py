@@ -204,3 +204,32 @@ def test_official_examples_validate():
 
     assert not list(_validator().iter_errors(CELLS))
     assert not list(_validator().iter_errors(CASTINGS))
+
+
+def test_pact_export_of_the_example_uses_the_computed_share_and_suppliers_dqi(tmp_path):
+    from lca.inputs.pact import _validator
+
+    out = tmp_path / "pact.json"
+    res = CliRunner().invoke(
+        app, ["export", str(EXAMPLE / "supplier-scenario.yaml"), "--format", "pact",
+              "--company", "Example Motors", "-o", str(out)],
+    )
+    assert res.exit_code == 0, res.output
+    items = json.loads(out.read_text())
+    for pf in items:  # each ProductFootprint against the official 3.0.3 constraints
+        assert not list(_validator().iter_errors(pf))
+    battery = [pf for pf in items if "battery" in pf["productNameCompany"]][0]
+    # the battery pack is the supplier's footprint: its share and DQIs, not fixed values
+    assert battery["pcf"]["primaryDataShare"] == "48.5"
+    assert battery["pcf"]["dqi"] == {
+        "technologicalDQR": "1.8", "geographicalDQR": "1.4", "temporalDQR": "1.5"}
+    assert float(items[0]["pcf"]["primaryDataShare"]) > 0
+
+
+def test_a_per_piece_footprint_of_another_mass_is_a_warning(tmp_path):
+    pf = copy.deepcopy(CELLS)
+    pf["pcf"]["productMassPerDeclaredUnit"] = "520"
+    s = _scenario(tmp_path, {"components.battery.supplier_footprint": "cells.json"},
+                  {"cells.json": pf})
+    warnings = " ".join(analyse_file(s).result.warnings)
+    assert "footprint is for 520.0 kg per piece, the inventory's mass is 400.0 kg" in warnings

@@ -134,3 +134,24 @@ def test_compare_writes_a_large_sweep_as_tables(tmp_path):
     be = {b["scenario"]: b["distance_km"] for b in comparison["break_even"]}
     assert table.column("break_even_km")[0].as_py() == pytest.approx(be[row["name"]])
     assert (out / "charts" / "sweep-t-sweep.png").stat().st_size > 1000
+
+
+@pytest.mark.slow
+def test_dask_batches_equal_threads(bundled_db):
+    distributed = pytest.importorskip("distributed")
+    import warnings
+
+    grid = variant_grid(BUNDLED)
+    local = run_sweep(grid, bundled_db, chunk=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with (
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            ) as cluster,
+            distributed.Client(cluster) as client,
+        ):
+            remote = run_sweep(grid, bundled_db, chunk=4, scheduler=client)
+    assert np.array_equal(local.total, remote.total)
+    assert np.array_equal(local.stages, remote.stages)
+    assert np.array_equal(local.location_total, remote.location_total)

@@ -38,7 +38,8 @@ def counterfactuals(
     by_family: dict[str, list[tuple[int, int]]] = {}
     for ci, comp in enumerate(inv.components):
         for mi, mat in enumerate(comp.materials):
-            if mat.recycled_mass is not None:
+            supplied = comp.supplier_footprint is not None or mat.supplier_footprint is not None
+            if mat.recycled_mass is not None and not supplied:  # a supplier's figure: as is
                 by_family.setdefault(mat.material, []).append((ci, mi))
     for material, places in by_family.items():
         data = copy.deepcopy(loaded.data)

@@ -14,23 +14,21 @@ Units: kg CO2e per vehicle, km, g CO2e/km.
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from lca.calc import montecarlo as mc
+from lca.calc.batch import Batch, Plan, grid_index, run_batches
 from lca.calc.engine import calculate
-from lca.calc.sampling import deterministic_row
 from lca.errors import CalculationError, InputError
 from lca.inputs.loader import LoadedInput, VariantGrid
 from lca.model.background import Database
 from lca.model.contracts import location_based_data
-from lca.model.exchanges import DISTANCE_PARAMETER, NEGATIVE_KINDS, STAGES
+from lca.model.exchanges import NEGATIVE_KINDS, STAGES
 from lca.model.expressions import parse_expression
 from lca.model.system import build_system
 
@@ -229,89 +227,6 @@ def _single(grid, axes, idx, db, gwp) -> tuple[float, np.ndarray, float, float]:
     return calc.total, stages, system.lifetime_distance_km, calc.total if loc is None else loc
 
 
-def grid_index(shape: Sequence[int], lo: int, hi: int) -> np.ndarray:
-    """Axis indices (rows lo..hi-1 x axes) of the product order, last axis fastest."""
-    flat = np.arange(lo, hi, dtype=np.int64)
-    out = np.empty((hi - lo, len(shape)), dtype=np.int32)
-    for k in range(len(shape) - 1, -1, -1):
-        out[:, k] = flat % shape[k]
-        flat //= shape[k]
-    return out
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What a batch needs (plain data, picklable for Dask workers)."""
-
-    shape: tuple[int, ...]
-    parameters: tuple[tuple[int, str, np.ndarray], ...]  # (axis, parameter, SI values)
-    structural: tuple[int, ...]  # axes that select the group
-    groups: dict[tuple[int, ...], tuple[mc.Model, mc.Model | None, np.ndarray]]
-
-
-@dataclass(frozen=True)
-class Batch:
-    lo: int
-    hi: int
-    total: np.ndarray
-    stages: np.ndarray
-    distance_km: np.ndarray
-    location_total: np.ndarray
-    flagged: np.ndarray  # row numbers (absolute) that failed the vectorised checks
-
-
-def evaluate_batch(plan: Plan, lo: int, hi: int) -> Batch:
-    """Variants ``lo``..``hi - 1``: every group present evaluated on its rows at once."""
-    idx = grid_index(plan.shape, lo, hi)
-    n = hi - lo
-    total = np.full(n, np.nan)
-    stages = np.full((len(STAGES), n), np.nan)
-    distance = np.full(n, np.nan)
-    location = np.full(n, np.nan)
-    flagged: list[np.ndarray] = []
-    if plan.structural:
-        keys = idx[:, list(plan.structural)]
-        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-    else:
-        uniq, inverse = np.zeros((1, 0), dtype=np.int32), np.zeros(n, dtype=np.int64)
-    for g, key in enumerate(uniq):
-        rows = np.flatnonzero(inverse == g)
-        model, loc_model, check = plan.groups[tuple(int(k) for k in key)]
-        overrides = {name: si[idx[rows, k]] for k, name, si in plan.parameters}
-        x = np.repeat(deterministic_row(model.inputs), rows.size, axis=0)
-        bad = _flag(model, x, overrides, check)
-        good = rows[~bad]
-        flagged.append(rows[bad] + lo)
-        if good.size == 0:
-            continue
-        ov = {k: v[~bad] for k, v in overrides.items()}
-        out = mc.evaluate(model, x[~bad], ov)
-        total[good] = out.total
-        stages[:, good] = out.stages
-        distance[good] = out.distance_km
-        if loc_model is None:
-            location[good] = out.total
-        else:
-            xl = np.repeat(deterministic_row(loc_model.inputs), good.size, axis=0)
-            location[good] = mc.evaluate(loc_model, xl, ov).total
-    return Batch(lo, hi, total, stages, distance, location, np.concatenate(flagged))
-
-
-def _flag(model: mc.Model, x: np.ndarray, overrides: dict, check: np.ndarray) -> np.ndarray:
-    """Rows that a single run would reject or that the engine cannot give: a negative amount,
-    a lifetime distance that is not positive, a non-finite amount."""
-    values = mc.parameter_values(model, x, overrides)
-    life = np.broadcast_to(np.asarray(values[DISTANCE_PARAMETER], dtype=np.float64), (x.shape[0],))
-    bad = ~(life > 0.0) | ~np.isfinite(life)
-    with np.errstate(all="ignore"):
-        for i in check:
-            a = mc._evaluate(model.ex_exprs[i], values, model.units) / model.ex_factor[i]
-            a = np.broadcast_to(np.asarray(a, dtype=np.float64), (x.shape[0],))
-            bad |= ~np.isfinite(a) | (a < 0.0)
-    return bad
-
-
 def run_sweep(
     grid: VariantGrid,
     db: Database,
@@ -324,26 +239,10 @@ def run_sweep(
 ) -> SweepResult:
     """Every variant of ``grid`` (threads over batches; a Dask ``scheduler`` address or client
     for bigger grids)."""
-    first = grid.load(_combination(_plain_axes(grid), [0] * len(grid.axes)))
-    axes = classify(grid, first)
-    structural = tuple(k for k, ax in enumerate(axes) if ax.parameter is None)
-    import itertools
-
-    groups: dict[tuple[int, ...], Group] = {}
-    for key in itertools.product(*(range(len(axes[k])) for k in structural)):
-        groups[key] = _build_group(grid, axes, key, db, gwp)
-    plan = Plan(
-        tuple(len(ax) for ax in axes),
-        tuple((k, ax.parameter, ax.si) for k, ax in enumerate(axes) if ax.parameter),
-        structural,
-        {k: (g.model, g.location, g.check) for k, g in groups.items()},
-    )
+    axes, structural, groups, plan = _plan(grid, db, gwp)
     n = grid.count
-    bounds = [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
-    total = np.empty(n)
+    total, distance, location = np.empty(n), np.empty(n), np.empty(n)
     stages = np.empty((len(STAGES), n))
-    distance = np.empty(n)
-    location = np.empty(n)
     flagged: list[np.ndarray] = []
 
     def store(b: Batch) -> None:
@@ -355,39 +254,18 @@ def run_sweep(
         if progress:
             progress(b.hi - b.lo)
 
-    if scheduler is not None:
-        _run_dask(plan, bounds, scheduler, store)
-    else:
-        nthreads = workers or min(len(bounds), os.cpu_count() or 1)
-        if nthreads <= 1:
-            for lo, hi in bounds:
-                store(evaluate_batch(plan, lo, hi))
-        else:
-            with ThreadPoolExecutor(nthreads) as pool:
-                for b in pool.map(lambda lh: evaluate_batch(plan, *lh), bounds):
-                    store(b)
+    run_batches(plan, n, chunk, store, workers=workers, scheduler=scheduler)
     index = grid_index(plan.shape, 0, n)
     bad = np.concatenate(flagged) if flagged else np.zeros(0, dtype=np.int64)
-    for i in bad:
-        # a single run gives the error (raised here) or, if it passes, the figures
-        try:
-            t, st, d, loc = _single(grid, axes, [int(j) for j in index[i]], db, gwp)
-        except (InputError, CalculationError):
-            raise
-        total[i], stages[:, i], distance[i], location[i] = t, st, d, loc
-    keys = list(groups)
+    for i in bad:  # a single run raises its error or, if it passes, gives the figures
+        row = [int(j) for j in index[i]]
+        total[i], stages[:, i], distance[i], location[i] = _single(grid, axes, row, db, gwp)
     if structural:
-        lookup = {k: g for g, k in enumerate(keys)}
-        group_of = (
-            np.array(
-                [lookup[tuple(int(v) for v in row)] for row in index[:, list(structural)]],
-                dtype=np.int32,
-            )
-            if len(keys) > 1
-            else np.zeros(n, dtype=np.int32)
-        )
+        dims = tuple(len(axes[k]) for k in structural)
+        group_of = np.ravel_multi_index(index[:, list(structural)].T, dims).astype(np.int32)
     else:
         group_of = np.zeros(n, dtype=np.int32)
+    keys = list(groups)  # product order, as ravel_multi_index
     return SweepResult(
         grid,
         axes,
@@ -404,28 +282,28 @@ def run_sweep(
     )
 
 
+def _plan(grid: VariantGrid, db: Database, gwp: str | None) -> tuple:
+    """Axes, structural axes, every structurally distinct system (built, bw2calc-checked and
+    compiled once) and the batch plan."""
+    import itertools
+
+    first = grid.load(_combination(_plain_axes(grid), [0] * len(grid.axes)))
+    axes = classify(grid, first)
+    structural = tuple(k for k, ax in enumerate(axes) if ax.parameter is None)
+    groups: dict[tuple[int, ...], Group] = {}
+    for key in itertools.product(*(range(len(axes[k])) for k in structural)):
+        groups[key] = _build_group(grid, axes, key, db, gwp)
+    plan = Plan(
+        tuple(len(ax) for ax in axes),
+        tuple((k, ax.parameter, ax.si) for k, ax in enumerate(axes) if ax.parameter),
+        structural,
+        {k: (g.model, g.location, g.check) for k, g in groups.items()},
+    )
+    return axes, structural, groups, plan
+
+
 def _plain_axes(grid: VariantGrid) -> tuple[Axis, ...]:
     return tuple(
         Axis(ax[0][0], tuple(lab for _, lab, _ in ax), tuple(v for _, _, v in ax))
         for ax in grid.axes
     )
-
-
-def _run_dask(plan: Plan, bounds, scheduler, store) -> None:  # noqa: ANN001
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise CalculationError(
-            "--scheduler needs dask.distributed: pip install 'vehicle-lca[dask]'"
-        ) from None
-    own = not hasattr(scheduler, "submit")
-    client = Client(scheduler) if own else scheduler
-    try:
-        p = client.scatter(plan, broadcast=True, hash=False)
-        futures = [client.submit(evaluate_batch, p, lo, hi, pure=False) for lo, hi in bounds]
-        for fut in as_completed(futures):
-            store(fut.result())
-            fut.release()
-    finally:
-        if own:
-            client.close()

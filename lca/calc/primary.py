@@ -67,3 +67,39 @@ def primary_data(system: ProductSystem, contributions: np.ndarray) -> dict[str, 
         },
         "suppliers": list(suppliers.values()),
     }
+
+
+PACT_DQI = {"technologicalDQR": "technological", "geographicalDQR": "geographical",
+            "temporalDQR": "temporal"}
+
+
+def combined_dqi(
+    system: ProductSystem,
+    contributions: np.ndarray,
+    keep,  # noqa: ANN001 - Callable[[Exchange], bool] | None
+    background_dqi: dict[str, float],
+    scored_share: float,
+) -> dict[str, float]:
+    """PACT DQRs (1..5) weighted by contribution over the scored background records (their
+    weighted pedigree ``background_dqi``, weight ``scored_share`` of the absolute total) and the
+    suppliers' footprints with a ``dqi`` (their own ratings)."""
+    total = 0.0
+    sup: list[tuple[float, dict[str, float]]] = []
+    for ex, c in zip(system.exchanges, contributions, strict=True):
+        if ex.credit or (keep is not None and not keep(ex)):
+            continue
+        total += abs(float(c))
+        s = system.database.records[ex.record].supplier
+        if s is not None and s.get("dqi"):
+            sup.append((abs(float(c)), s["dqi"]))
+    if not sup or not total:
+        return dict(background_dqi)
+    out = {}
+    for key, name in PACT_DQI.items():
+        num = scored_share * background_dqi[key] if scored_share else 0.0
+        den = scored_share
+        for w, dqi in sup:
+            num += w / total * dqi[name]
+            den += w / total
+        out[key] = num / den
+    return out

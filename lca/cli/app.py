@@ -80,6 +80,8 @@ def print_result(result) -> None:  # noqa: ANN001
         )
     if result.credits_kg_co2e:
         extra.add_row("recycling credits (not in the total)", f"{result.credits_kg_co2e:,.0f} kg")
+    if result.primary_data.get("share"):
+        extra.add_row("primary-data share", f"{result.primary_data['share']:.1%}")
     out.print(extra)
     if result.measures:
         m = Table(title="Measures (computed against their counterfactual)", title_justify="left")

@@ -69,6 +69,7 @@ def build_inventory_text(
             )
     resolved = resolve_materials(lines, known, mat_map, mapping or bom)
     data, dropped = merge_bom(loaded.data, lines, resolved, comp_map, bom.name)
+    _rebase_paths(data, base.parent, output.parent)
     head = (
         f"# Inventory written by `vlca bom import {bom.name} --base {base.name}`: components and\n"
         f"# materials from the bill of materials {bom.name}, everything else from {base.name}.\n"
@@ -91,6 +92,19 @@ def build_inventory_text(
         "dropped": dropped,
     }
     return text, summary
+
+
+def _rebase_paths(data: dict, old: Path, new: Path) -> None:
+    """Relative ``supplier_footprint`` paths of the base, rewritten for the output's folder."""
+    import os
+
+    items = [c for c in data.get("components") or [] if isinstance(c, dict)]
+    items += [m for c in items for m in c.get("materials") or [] if isinstance(m, dict)]
+    for item in items:
+        ref = item.get("supplier_footprint")
+        if isinstance(ref, str) and not Path(ref).is_absolute():
+            target = (old / ref).resolve()
+            item["supplier_footprint"] = os.path.relpath(target, new.resolve())
 
 
 @bom_app.command("import")

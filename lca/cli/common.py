@@ -86,7 +86,7 @@ GwpOption = Annotated[
 ]
 BackgroundOption = Annotated[
     Path | None,
-    typer.Option(help="Background data folder (default: the bundled inventories/background)."),
+    typer.Option(help="Background data folder or brightway:PROJECT/DATABASE (default: bundled)."),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")]
 VerboseOption = Annotated[

@@ -195,8 +195,9 @@ def uncertainty(
     import numpy as np
 
     from lca.analysis import uncertainty as unc
+    from lca.analysis import uncertainty_stream as ust
     from lca.errors import CalculationError
-    from lca.outputs.files import dumps, write_outputs
+    from lca.outputs.files import check_not_inputs, dumps, write_outputs
     from lca.outputs.uncertainty_charts import distribution_chart
 
     g = gwp_name(gwp)
@@ -215,10 +216,19 @@ def uncertainty(
     prog, advance = _progress(n, "sampling", quiet)
     if prog:
         prog.start()
+    streamed = False
     try:
-        report, samples = unc.monte_carlo_report(
-            model, n, seed, scheduler=scheduler, progress=advance
-        )
+        if n >= ust.STREAM_FROM and scheduler is None:
+            if samples_out is not None:
+                check_not_inputs([samples_out], [*inputs, *filter(None, [background])], [])
+            report, samples = ust.monte_carlo_report_streamed(
+                model, n, seed, progress=advance, samples_out=samples_out
+            )
+            streamed = True
+        else:
+            report, samples = unc.monte_carlo_report(
+                model, n, seed, scheduler=scheduler, progress=advance
+            )
     except OSError as exc:  # a Dask scheduler that cannot be reached
         raise CalculationError(f"cannot run on scheduler {scheduler!r}: {exc}") from None
     finally:
@@ -247,7 +257,7 @@ def uncertainty(
         folder / "uncertainty.json": text,
         **figure_files(fig, folder / "uncertainty"),
     }
-    if samples_out is not None:
+    if samples_out is not None and not streamed:  # (a streamed run wrote its own)
         buf = io.BytesIO()
         np.save(buf, samples.total)
         files[samples_out] = buf.getvalue()

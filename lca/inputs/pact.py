@@ -67,6 +67,7 @@ class SupplierFootprint:
             "product_ids": list(self.product_ids),
             "declared_unit": self.unit,
             "kg_co2e_per_unit": self.kg_co2e,
+            "product_mass_kg_per_unit": self.mass_kg,
             "primary_data_share": self.primary_data_share,
             "dqi": self.dqi,
             "reference_period": list(self.reference_period),

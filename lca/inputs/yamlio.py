@@ -184,6 +184,10 @@ def parse_yaml_text(text: str, path: Path) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or "invalid YAML"
+        if "maximum nesting depth" in problem:  # PyYAML >= 6.0.3 stops deep nesting itself
+            raise InputError(
+                "the document is nested too deeply to be an inventory", file=path, line=line
+            ) from None
         context = f" ({exc.context})" if exc.context else ""
         raise InputError(f"YAML syntax error: {problem}{context}", file=path, line=line) from None
     except yaml.YAMLError as exc:

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-FORMAT = "1"
+FORMAT = "2"
 
 
 def folder() -> Path | None:

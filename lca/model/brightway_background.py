@@ -26,7 +26,6 @@ from urllib.parse import parse_qs
 from lca.datafiles import data_file
 from lca.errors import InputError
 from lca.inputs.yamlio import load_yaml
-from lca.model.background import Database, DatasetInfo
 from lca.model.units import parse_quantity, parse_unit, registry
 from lca.schema.common import Source
 
@@ -172,6 +171,8 @@ def _scores(spec: Spec, entries: dict[str, dict[str, Any]]) -> tuple[dict[str, f
         raise InputError(
             "a Brightway background needs bw2data: pip install 'vehicle-lca[brightway]'"
         ) from None
+    except OSError as exc:  # bw2data: BRIGHTWAY2_DIR is not a folder
+        raise InputError(f"cannot open the Brightway projects: {exc}") from None
     with _quiet():
         projects = sorted(p.name for p in bd.projects)
         if spec.project not in projects:
@@ -228,8 +229,9 @@ def _cached(spec: Spec, stamp: tuple) -> tuple[tuple, str, tuple]:
         (a, b) for a, b in v.items() if not a.startswith("_")))) for k, v in entries.items())
 
 
-def brightway_database(text: str, base: Database, relative_to: Path | None = None) -> Database:
-    """``base`` with the mapped records replaced by the scores of the user's activities."""
+def brightway_database(text: str, base: Any, relative_to: Path | None = None) -> Any:
+    """``base`` (a lca.model.background.Database, not imported here: that module dispatches
+    to this one) with the mapped records replaced by the scores of the user's activities."""
     spec = parse_spec(text, relative_to)
     if not spec.mapping.exists():
         raise InputError("mapping file not found", file=spec.mapping)
@@ -261,9 +263,8 @@ def brightway_database(text: str, base: Database, relative_to: Path | None = Non
             note=f"bw2calc score with {method}"
             + (f"; conversion {e['conversion']}" if "conversion" in e else ""),
         ))
-    info = DatasetInfo(f"brightway:{spec.project}/{spec.database}", method, str(spec.mapping), "")
     db = base.with_records(replaced)
-    return replace(db, datasets=(*db.datasets, info))
+    return db.with_dataset(f"brightway:{spec.project}/{spec.database}", method, str(spec.mapping))
 
 
 def background_summary(system) -> dict[str, Any] | None:  # noqa: ANN001
@@ -285,7 +286,7 @@ def background_summary(system) -> dict[str, Any] | None:  # noqa: ANN001
     }
 
 
-def inventory_background(loaded, inv, db: Database) -> Database:  # noqa: ANN001
+def inventory_background(loaded, inv, db: Any) -> Any:  # noqa: ANN001
     """The inventory's ``background: brightway:PROJECT/DATABASE`` applied to ``db``."""
     text = inv.background
     if text is None:

@@ -13,6 +13,7 @@ times its mass. The file is read here (paths relative to the YAML file that name
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,7 +103,7 @@ def with_supplier_records(
     records = []
     for place, text, product_id, rid in items:
         declared_in = loaded.sources.locate(place.key_path)[0]
-        path = Path(declared_in).parent / text
+        path = Path(os.path.normpath(Path(declared_in).parent / text))
         comp = inv.components[place.ci]
         what = comp.id if place.mi is None else f"{comp.id}: {comp.materials[place.mi].material}"
         try:

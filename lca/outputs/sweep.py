@@ -82,9 +82,9 @@ def heatmap(t: SweepTable):  # noqa: ANN201
     sums = np.bincount(cell, weights=s.per_km, minlength=ny * nx)
     counts = np.bincount(cell, minlength=ny * nx)
     grid = (sums / np.maximum(counts, 1)).reshape(ny, nx)
-    fig, axm = plt.subplots(figsize=(min(4 + 0.5 * nx, 12), min(2.5 + 0.35 * ny, 10)))
-    im = axm.imshow(grid, aspect="auto", cmap="viridis", origin="lower")
-    fig.colorbar(im, ax=axm, label="g CO2e/km (mean over the other axes)")
+    fig, axm = plt.subplots(figsize=(min(5 + 0.5 * nx, 12), min(3 + 0.35 * ny, 10)))
+    im = axm.imshow(grid, aspect="auto", cmap="viridis", origin="lower", interpolation="nearest")
+    fig.colorbar(im, ax=axm, label="g CO2e/km")
     _ticks(axm.set_yticks, axm.set_yticklabels, s.axes[ky].labels)
     axm.set_ylabel(s.axes[ky].dotted)
     if kx is not None:
@@ -96,7 +96,10 @@ def heatmap(t: SweepTable):  # noqa: ANN201
         for i in range(ny):
             for j in range(nx):
                 axm.text(j, i, f"{grid[i, j]:.0f}", ha="center", va="center", color="w", fontsize=8)
-    axm.set_title(f"{s.grid.name}: {s.count:,} variants, g CO2e/km", loc="left", fontsize=10)
+    others = "" if len(s.axes) <= 2 else ", mean over the other axes"
+    axm.set_title(
+        f"{s.grid.name}: {s.count:,} variants, g CO2e/km{others}", loc="left", fontsize=10
+    )
     fig.tight_layout()
     return fig
 

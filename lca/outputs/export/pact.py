@@ -109,10 +109,16 @@ def _classifications() -> dict[str, Any]:
 def data_quality_fields(run: Run, keep: Callable[[Exchange], bool]) -> dict[str, Any]:
     """``primaryDataShare`` (SHALL, % of pcfExcludingBiogenicUptake) and ``dqi`` (SHALL from
     2027): the one place the PACT data-quality fields are set."""
+    from lca.calc.primary import combined_dqi
+
     q = assess(run.system, run.calculation.contributions, keep)
+    # weighted DQRs: the background's pedigree and the suppliers' own DQIs (lca.calc.primary)
+    dqi = combined_dqi(
+        run.system, run.calculation.contributions, keep, q.pact_dqr(), q.scored_share
+    )
     return {
         "primaryDataShare": decimal(100.0 * q.primary_data_share, 1),
-        "dqi": {k: decimal(v, 2) for k, v in q.pact_dqr().items()},
+        "dqi": {k: decimal(v, 2) for k, v in dqi.items()},
     }
 
 
