@@ -15,8 +15,6 @@ import json
 import math
 from pathlib import Path
 
-import pytest
-
 from lca.analysis.pipeline import run_loaded
 from lca.inputs.loader import load_scenarios
 
@@ -62,7 +60,6 @@ def _runs():
             yield path, item
 
 
-@pytest.mark.slow
 def test_every_bundled_file_gives_the_stored_results():
     from lca.model.background import load_background
 
