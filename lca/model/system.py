@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from lca.inputs.loader import LoadedInput
 from lca.inputs.validation import validate
-from lca.model.background import Database, Record, convert_record, convert_trajectory
+from lca.model.background import Database, Record, convert_record
 from lca.model.brightway_background import inventory_background
 from lca.model.builtins import (
     BUILTIN_UNITS,
@@ -45,6 +45,7 @@ from lca.model.exchanges import (
 )
 from lca.model.fuels import check_powertrain
 from lca.model.parameters import build_parameters
+from lca.model.record_specs import convert_trajectory
 from lca.model.stages import STAGE_STEPS
 from lca.model.stages.builder import Builder
 from lca.model.supplier import with_supplier_records
