@@ -34,6 +34,9 @@ from lca.model.system import CHEMISTRY_FIELDS, ProductSystem, chemistry_paramete
 from lca.model.units import parse_quantity, parse_unit, registry
 from lca.schema.common import Distribution
 
+#: the seed of every sampling command when --seed is not given (vlca uncertainty, sensitivity,
+#: report): the same seed and number of samples give the same samples, bit for bit
+DEFAULT_SEED = 0
 #: samples per random-number block (an implementation constant: chunks are whole blocks)
 BLOCK = 1 << 14
 #: Morris and other unit-hypercube designs put their extreme levels at these quantiles, because

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from lca.calc.sampling import DEFAULT_SEED
 from lca.cli.app import (
     BackgroundOption,
     GwpOption,
@@ -112,11 +113,9 @@ def export(
         out.print(f"wrote {path}")
 
 
-UNCERTAINTY_SEED = 20261121
-
-
-def _uncertainty(run, n: int, sensitivity: bool):  # noqa: ANN001, ANN202
-    """Monte Carlo and one-at-a-time results from lca.uncertainty (branch unc), or exit."""
+def _uncertainty(run, n: int, sensitivity: bool, seed: int):  # noqa: ANN001, ANN202
+    """Monte Carlo (the same as ``vlca uncertainty`` with this seed and n: report and samples)
+    and one-at-a-time results, or exit."""
     try:
         from lca.analysis.uncertainty import monte_carlo_report, oat  # type: ignore[attr-defined]
         from lca.calc.montecarlo import compile_model  # type: ignore[attr-defined]
@@ -129,9 +128,16 @@ def _uncertainty(run, n: int, sensitivity: bool):  # noqa: ANN001, ANN202
         )
         raise typer.Exit(EXIT_UNAVAILABLE) from None
     model = compile_model(run.system, run.loaded.sources.error)
-    mc = monte_carlo_report(model, n, UNCERTAINTY_SEED)[0] if n else None
+    mc, samples = monte_carlo_report(model, n, seed) if n else (None, None)
     sens = oat(model) if sensitivity else None
-    return mc, sens
+    if sens is not None:
+        from lca.outputs.palette import input_label
+
+        names = {i.key: i.description for i in model.inputs if i.description}
+        sens["names"] = names
+        for r in sens["inputs"]:
+            r["display"] = input_label({**r, "description": names.get(r["key"])})
+    return mc, samples, sens
 
 
 @app.command()
@@ -149,12 +155,26 @@ def report(
         bool, typer.Option("--sensitivity", help="Add a one-at-a-time sensitivity analysis.")
     ] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (Chromium).")] = False,
+    seed: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Seed of the Monte Carlo (the same seed and N as vlca uncertainty: its numbers).",
+        ),
+    ] = DEFAULT_SEED,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the report: en (English) or zh (Chinese).")
+    ] = "en",
     gwp: GwpOption = None,
     background: BackgroundOption = None,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write the ISO 14067 CFP study report: report.html (self-contained) and report.md."""
+    """Write the ISO 14067 CFP study report: report.html (self-contained), report.md with its
+    figures (figures/*.png) and, with --pdf, report.pdf."""
     _setup_logging(verbose)
+    if lang not in ("en", "zh"):
+        err.print(f"error: --lang {lang!r}: choose en or zh", soft_wrap=True, markup=False)
+        raise typer.Exit(2)
     from lca.inputs.yamlio import write_files_atomically
     from lca.outputs.report import ReportUnavailable, chromium, context, print_pdf, render
 
@@ -163,17 +183,18 @@ def report(
         raise typer.Exit(EXIT_UNAVAILABLE)
     try:
         run = _analyse(file, gwp, background)
-        mc = sens = None
+        mc = samples = sens = None
         if uncertainty or sensitivity:
-            mc, sens = _uncertainty(run, uncertainty, sensitivity)
-        files = render(context(run, uncertainty=mc, sensitivity=sens))
+            mc, samples, sens = _uncertainty(run, uncertainty, sensitivity, seed)
+        ctx = context(run, uncertainty=mc, samples=samples, sensitivity=sens, lang=lang)
+        files = render(ctx)
     except (InputError, CalculationError) as exc:
         _fail(exc)
     folder = output or Path("reports") / run.result.name
     out_files: dict[Path, str | bytes] = {folder / k: v for k, v in files.items()}
     if pdf:
         try:
-            out_files[folder / "report.pdf"] = print_pdf(files["report.html"])
+            out_files[folder / "report.pdf"] = print_pdf(ctx)
         except ReportUnavailable as exc:
             err.print(f"error: {exc}", soft_wrap=True, markup=False)
             raise typer.Exit(EXIT_UNAVAILABLE) from None
