@@ -351,9 +351,14 @@ def chart(
     baseline: Annotated[
         str | None, typer.Option(help="With several results: the baseline of the waterfalls.")
     ] = None,
+    size: Annotated[
+        str, typer.Option(help="a4 (the text column of an A4 page) or slide (16:9).")
+    ] = "a4",
     quiet: QuietOption = False,
 ) -> None:
     """Draw the charts of saved results without recalculating (several: comparison charts)."""
+    if size not in ("a4", "slide"):
+        _fail(InputError(f"--size {size!r}: choose a4 or slide"))
     _setup_logging(False)
     from lca.analysis.compare import compare as make_comparison
     from lca.outputs.charts import comparison_charts, scenario_charts
@@ -361,13 +366,13 @@ def chart(
     try:
         results = [_read_result(f) for f in files]
         if len(results) == 1:
-            figures = scenario_charts(results[0])
+            figures = scenario_charts(results[0], size=size)
         else:
             try:
                 comparison = make_comparison(results, baseline=baseline)
             except ValueError as exc:
                 raise InputError(str(exc)) from None
-            figures = comparison_charts(results, comparison)
+            figures = comparison_charts(results, comparison, size=size)
     except InputError as exc:
         _fail(exc)
     folder = output or files[0].parent / "charts"
