@@ -441,7 +441,7 @@ def _css_string(text: Any) -> str:
 def _md_escape(text: Any) -> str:
     """User text safe inside a Markdown table cell or paragraph (no markup, no HTML)."""
     s = str(text)
-    for ch in "\\`*_{}[]<>()#+!|$~":
+    for ch in "\\`*_[]<>|$~":
         s = s.replace(ch, "\\" + ch)
     return s.replace("\n", " ")
 
