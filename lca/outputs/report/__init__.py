@@ -203,14 +203,20 @@ def _exchange_label(e: dict[str, Any]) -> str:
     return label
 
 
+def _named_label(label: str, record: str, db: Any) -> str:
+    """``use: electricity (grid:EU-27)`` -> ``use: electricity (Electricity, consumption mix,
+    European Union (27), life cycle)``: records by name, not by id."""
+    rec = db.records.get(record)
+    if rec is not None and f"({record})" in label:
+        return label.replace(f"({record})", f"({rec.name})")
+    return label
+
+
 def _named_hotspot(h: Any, db: Any) -> Any:
     """A hotspot whose label names its record by name, not by id."""
     from dataclasses import replace as _replace
 
-    rec = db.records.get(h.record)
-    if rec is not None and f"({h.record})" in h.label:
-        return _replace(h, label=h.label.replace(f"({h.record})", f"({rec.name})"))
-    return h
+    return _replace(h, label=_named_label(h.label, h.record, db))
 
 
 def _approaches(res: Any, total: float) -> list[dict[str, Any]]:
@@ -311,7 +317,7 @@ def context(
         for fam, p in ((res.recycling_approaches.get("cff") or {}).get("parameters", {})).items()
     }
     use_rows = [
-        {**e, "label": _exchange_label(e)}
+        {**e, "label": _named_label(_exchange_label(e), e["record"], db)}
         for e in res.exchanges
         if e["stage"] in ("use", "maintenance", "end_of_life")
     ]
