@@ -93,7 +93,7 @@ def check(paths: tuple[Path, ...], size: str) -> None:
     assert not problems, problems
 
 
-@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("size", ["a4", pytest.param("slide", marks=pytest.mark.slow)])
 def test_no_text_overlaps_or_leaves_the_figure(size):
     check(tuple(FEW), size)
 

@@ -33,6 +33,9 @@ from lca.calc.uncertain import (
 
 __all__ = ["UncertainInput", "multiplier_params", "uncertain_inputs"]
 
+#: the seed of every sampling command when --seed is not given (vlca uncertainty, sensitivity,
+#: report): the same seed and number of samples give the same samples, bit for bit
+DEFAULT_SEED = 0
 #: samples per random-number block (an implementation constant: chunks are whole blocks)
 BLOCK = 1 << 14
 #: Morris and other unit-hypercube designs put their extreme levels at these quantiles, because

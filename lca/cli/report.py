@@ -28,6 +28,13 @@ from lca.cli.common import (
 from lca.errors import InputError
 
 
+class Lang(StrEnum):
+    """Languages of the CFP report (lca/outputs/report/i18n)."""
+
+    en = "en"
+    zh = "zh"
+
+
 class ExportFormat(StrEnum):
     """The formats of lca.outputs.export.FORMATS (a test checks they match)."""
 
@@ -129,14 +136,22 @@ def export(
 
 
 def _uncertainty(run, n: int, sensitivity: bool, seed: int):  # noqa: ANN001, ANN202
-    """Monte Carlo and one-at-a-time results of ``run`` (None where not asked for)."""
+    """Monte Carlo (the same as ``vlca uncertainty`` with this seed and n: report and samples)
+    and one-at-a-time results (None where not asked for)."""
     from lca.analysis.uncertainty import monte_carlo_report, oat
     from lca.calc.montecarlo import compile_model
 
     model = compile_model(run.system, run.loaded.sources.error)
-    mc = monte_carlo_report(model, n, seed)[0] if n else None
+    mc, samples = monte_carlo_report(model, n, seed) if n else (None, None)
     sens = oat(model) if sensitivity else None
-    return mc, sens
+    if sens is not None:
+        from lca.outputs.palette import input_label
+
+        names = {i.key: i.description for i in model.inputs if i.description}
+        sens["names"] = names
+        for r in sens["inputs"]:
+            r["display"] = input_label({**r, "description": names.get(r["key"])})
+    return mc, samples, sens
 
 
 @command()
@@ -163,11 +178,20 @@ def report(
         bool, typer.Option("--sensitivity", help="Add a one-at-a-time sensitivity analysis.")
     ] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (Chromium).")] = False,
+    lang: Annotated[
+        Lang,
+        typer.Option(
+            "--lang",
+            case_sensitive=False,
+            help="Language of the report: en (English) or zh (Chinese).",
+        ),
+    ] = "en",
     gwp: GwpOption = None,
     background: BackgroundOption = None,
     verbose: VerboseOption = False,
 ) -> None:
-    """Write the ISO 14067 CFP study report: report.html (self-contained) and report.md."""
+    """Write the ISO 14067 CFP study report: report.html (self-contained), report.md with its
+    figures (figures/*.png) and, with --pdf, report.pdf."""
     setup_logging(verbose)
     from lca.outputs.files import write_outputs
     from lca.outputs.report import ReportUnavailable, chromium, context, print_pdf, render
@@ -175,15 +199,16 @@ def report(
     if pdf and chromium() is None:
         raise unavailable("--pdf needs Chromium (Debian: apt-get install chromium)")
     run = _analyse(file, gwp_name(gwp), background)
-    mc = sens = None
+    mc = samples = sens = None
     if uncertainty or sensitivity:
-        mc, sens = _uncertainty(run, uncertainty, sensitivity, seed)
-    files = render(context(run, uncertainty=mc, sensitivity=sens))
+        mc, samples, sens = _uncertainty(run, uncertainty, sensitivity, seed)
+    ctx = context(run, uncertainty=mc, samples=samples, sensitivity=sens, lang=lang.value)
+    files = render(ctx)
     folder = output or default_output(run.result.name)
     out_files: dict[Path, str | bytes] = {folder / k: v for k, v in files.items()}
     if pdf:
         try:
-            out_files[folder / "report.pdf"] = print_pdf(files["report.html"])
+            out_files[folder / "report.pdf"] = print_pdf(ctx)
         except ReportUnavailable as exc:
             raise unavailable(str(exc)) from None
     inputs = [*run.loaded.files, *filter(None, [background])]

@@ -50,6 +50,13 @@ STAGE_SHORT = {
 RESULT_KEYS = ("name", "total_kg_co2e", "per_km_g_co2e", "lifetime_distance_km", "stages_kg_co2e")
 
 
+class ChartSize(StrEnum):
+    """Chart sizes of lca.outputs.chartstyle."""
+
+    a4 = "a4"
+    slide = "slide"
+
+
 class OutputFormat(StrEnum):
     table = "table"
     json = "json"
@@ -394,6 +401,12 @@ def chart(
         str | None,
         typer.Option(help="With several results: the scenario name the waterfalls start from."),
     ] = None,
+    size: Annotated[
+        ChartSize,
+        typer.Option(
+            case_sensitive=False, help="a4 (the text column of an A4 page) or slide (16:9)."
+        ),
+    ] = "a4",
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -405,13 +418,13 @@ def chart(
 
     results = [_read_result(f) for f in files]
     if len(results) == 1:
-        figures = scenario_charts(results[0])
+        figures = scenario_charts(results[0], size=size.value)
     else:
         try:
             comparison = make_comparison(results, baseline=baseline)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-        figures = comparison_charts(results, comparison)
+        figures = comparison_charts(results, comparison, size=size.value)
     folder = output or files[0].parent / "charts"
     payload = chart_files(figures, folder)
     write_outputs(dict(payload), folders=[folder], inputs=files)

@@ -135,10 +135,10 @@ def stages_chart(results: Sequence[Res], title: str | None = None, size: str = "
 
 def _one_stages_chart(d: Mapping[str, Any], title: str | None, size: str) -> Figure:
     total = float(d["total_kg_co2e"])
-    stages = sorted(
-        ((st, float(d["stages_kg_co2e"].get(st, 0.0))) for st in STAGES), key=lambda kv: kv[1]
-    )
-    fig = figure(size, 3.0)
+    values = ((st, float(d["stages_kg_co2e"].get(st, 0.0))) for st in STAGES)
+    # a stage the car does not have (the battery of a petrol car) gets no bar
+    stages = sorted(((st, v) for st, v in values if v != 0.0), key=lambda kv: kv[1])
+    fig = figure(size, 1.2 + 0.26 * max(len(stages), 1))
     ax = fig.add_subplot()
     y = list(range(len(stages)))
     vals = [v / TONNE for _, v in stages]

@@ -378,6 +378,38 @@ class Method(Strict):
     gwp: Id | None = None
 
 
+class CriticalReview(Strict):
+    """Who reviewed the CFP study and when (ISO 14067, 6.7), or ``reviewed: false``."""
+
+    reviewed: bool = False
+    by: str | None = None
+    date: str | None = None
+    statement: str | None = None
+
+    @model_validator(mode="after")
+    def _who_and_when(self) -> CriticalReview:
+        if self.reviewed and not (self.by and self.date):
+            raise ValueError("a critical review needs 'by' (reviewer) and 'date'")
+        return self
+
+
+class Study(Strict):
+    """What only the user knows about the CFP study, printed in the report (ISO 14067, clause
+    7): the commissioner, the practitioner, the product category rules followed (or ``none``),
+    the period the CFP represents, the intended application and audience, the critical review.
+    ``title`` names the study (and scenario) for readers; fields left out are reported as not
+    stated."""
+
+    title: str | None = None
+    commissioner: str | None = None
+    practitioner: str | None = None
+    pcr: str = "none"
+    reference_period: str | None = None
+    intended_application: str | None = None
+    intended_audience: str | None = None
+    critical_review: CriticalReview = Field(default_factory=CriticalReview)
+
+
 class Inventory(Strict):
     """A vehicle inventory. ``primary_data`` lists the parts of the inventory whose amounts are
     primary (measured, company-specific) activity data: a section (``manufacturing``,
@@ -401,6 +433,7 @@ class Inventory(Strict):
     # brightway:PROJECT/DATABASE: background records from the user's Brightway database
     background: str | None = None
     boundary: Boundary = Field(default_factory=Boundary)
+    study: Study = Field(default_factory=Study)
     notes: str | None = None
 
     @field_validator("parameters")
