@@ -16,7 +16,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -171,10 +170,8 @@ def command(*args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callabl
         def wrapper(*a: Any, **k: Any) -> Any:
             try:
                 return fn(*a, **k)
-            except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
-                raise
-            except KeyboardInterrupt:
-                raise
+            except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
+                raise  # typer's own exits and usage errors, and Ctrl-C (handled in main)
             except Exception as exc:  # noqa: BLE001 - the one place every failure is reported
                 raise typer.Exit(report_failure(exc, bool(k.get("verbose")))) from None
 
