@@ -88,7 +88,7 @@ def export(
             "-n",
             min=1,
             callback=samples_bound(MAX_EXPORT_SAMPLES),
-            help="datapackage: N presampled Monte Carlo columns.",
+            help="datapackage: N presampled Monte Carlo columns (at most 100,000).",
         ),
     ] = None,
     seed: SeedOption = DEFAULT_SEED,
@@ -151,7 +151,7 @@ def report(
     uncertainty: Annotated[
         int,
         typer.Option(
-            help="Monte Carlo samples for the uncertainty section (0: none).",
+            help="Monte Carlo samples for the uncertainty section (0: none; at most 10,000,000).",
             min=0,
             callback=samples_bound(),
         ),

@@ -273,7 +273,8 @@ def compare(
             min=2,
             callback=samples_bound(),
             help="Also sample every scenario N times with common random numbers: probability "
-            "that each is lower than the baseline and the distribution of the difference.",
+            "that each is lower than the baseline and the distribution of the difference "
+            "(N at most 10,000,000).",
         ),
     ] = None,
     seed: SeedOption = DEFAULT_SEED,
