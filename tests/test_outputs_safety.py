@@ -275,3 +275,46 @@ def test_a_huge_sample_count_is_refused_before_allocating():
 def test_errors_are_raised_as_input_errors_not_os_errors(tmp_path):
     with pytest.raises(InputError, match="is a folder, expected a file path"):
         outfiles.write_outputs({tmp_path: b"x"})
+
+
+def test_an_old_output_folder_without_marker_is_replaced_only_if_all_vlca(tmp_path):
+    old = tmp_path / "old"
+    (old / "charts").mkdir(parents=True)
+    (old / "result.json").write_text("{}")
+    (old / "charts" / "stages.png").write_bytes(b"x")
+    assert run_tiny(old, "--no-charts").exit_code == 0  # a folder vlca wrote before the marker
+    assert not (old / "charts").exists()
+    mine = tmp_path / "mine"
+    (mine / "charts").mkdir(parents=True)
+    (mine / "result.json").write_text("{}")
+    (mine / "charts" / "notes.txt").write_text("mine")
+    r = run_tiny(mine)
+    assert r.exit_code == 2 and "(charts/notes.txt)" in flat(r.stderr)
+    assert (mine / "charts" / "notes.txt").read_text() == "mine"
+
+
+def test_an_output_folder_given_as_a_link_keeps_the_link(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    assert run_tiny(link, "--no-charts").exit_code == 0
+    assert run_tiny(link, "--no-charts").exit_code == 0
+    assert link.is_symlink() and (real / "result.json").exists()
+
+
+def test_samples_out_onto_a_file_the_command_writes_is_refused(tmp_path):
+    out = tmp_path / "o"
+    r = cli(
+        "uncertainty",
+        UNCERTAIN,
+        "-n",
+        "100",
+        "-o",
+        out,
+        "--samples-out",
+        out / "uncertainty.json",
+        "--background",
+        TINY_BACKGROUND,
+    )
+    assert r.exit_code == 2 and "--samples-out names a file this command writes" in flat(r.stderr)

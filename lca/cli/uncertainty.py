@@ -246,6 +246,11 @@ def uncertainty(
         folder / "uncertainty.png": png,
     }
     if samples_out is not None:
+        if samples_out in files:
+            raise InputError(
+                "--samples-out names a file this command writes itself; choose another name",
+                file=samples_out,
+            )
         buf = io.BytesIO()
         np.save(buf, samples.total)
         files[samples_out] = buf.getvalue()

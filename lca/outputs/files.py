@@ -39,25 +39,37 @@ MARKER = ".vlca-output"
 """File in every output folder: marks a folder that ``vlca`` may replace as a whole."""
 
 MARKER_TEXT = b"written by vehicle-lca (vlca); replaced as a whole on every run\n"
-# names a vlca command writes into a folder (folders written before the marker existed)
+# what a vlca command wrote into a folder before the marker existed (such a folder may be replaced)
 KNOWN_NAMES = (
-    MARKER,
     ".*.lock",
     ".*.tmp",
-    "*.json",
-    "*.csv",
-    "*.png",
-    "*.svg",
-    "*.npy",
-    "*.zip",
-    "*.xlsx",
+    "result.json",
+    "result.csv",
+    "inventory.csv",
+    "comparison.json",
+    "comparison.csv",
+    "uncertainty.json",
+    "uncertainty.png",
+    "uncertainty.svg",
+    "sensitivity.json",
+    "sensitivity-*.png",
+    "sensitivity-*.svg",
     "report.html",
     "report.md",
     "report.pdf",
-    "charts",
-    "results",
-    "tables",
+    "pact.json",
+    "battery-declaration.json",
+    "datapackage.zip",
+    "lca.xlsx",
+    "*.npy",
 )
+# the sub-folders vlca writes and the files each may hold
+KNOWN_FOLDERS: dict[str, tuple[str, ...]] = {
+    "charts": ("*.png", "*.svg", ".*.tmp", ".*.lock"),
+    "tables": ("*.csv", ".*.tmp", ".*.lock"),
+    "results": (),  # vlca compare: results/<scenario>/result.json
+    "results/*": ("result.json", ".*.tmp"),
+}
 
 Content = str | bytes
 
@@ -161,17 +173,36 @@ def check_not_inputs(
             )
 
 
+def _sub_kind(kind: str, name: str) -> str | None:
+    """The kind of a sub-folder ``name`` of a folder of ``kind`` ("" the output folder)."""
+    if kind == "" and name in KNOWN_FOLDERS:
+        return name
+    return "results/*" if kind == "results" else None
+
+
+def _foreign(folder: Path, kind: str = "") -> list[str]:
+    """Entries of ``folder`` that vlca did not write (a marker makes the whole folder vlca's)."""
+    if (folder / MARKER).exists():
+        return []
+    allowed = KNOWN_FOLDERS[kind] if kind else KNOWN_NAMES
+    found = []
+    for p in sorted(folder.iterdir()):
+        sub = _sub_kind(kind, p.name) if p.is_dir() and not p.is_symlink() else None
+        if sub is not None:
+            found += [f"{p.name}/{n}" for n in _foreign(p, sub)]
+        elif p.is_dir() or not any(fnmatch.fnmatch(p.name, k) for k in allowed):
+            found.append(p.name + ("/" if p.is_dir() else ""))
+    return found
+
+
 def _replaceable(folder: Path) -> None:
-    """A folder may be replaced as a whole if vlca wrote it (marker or only vlca's names)."""
+    """A folder may be replaced as a whole only if vlca wrote it (the marker, or nothing but the
+    names vlca writes)."""
     if not folder.exists():
         return
     if not folder.is_dir():
         raise InputError("the output folder is a file; choose another path", file=folder)
-    if (folder / MARKER).exists():
-        return
-    foreign = sorted(
-        p.name for p in folder.iterdir() if not any(fnmatch.fnmatch(p.name, k) for k in KNOWN_NAMES)
-    )
+    foreign = _foreign(folder)
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         raise InputError(
@@ -360,10 +391,21 @@ def write_outputs(
     run or would overwrite an input; :class:`CalculationError` for non-finite JSON. Either way
     the targets are left as they were.
     """
+    try:
+        _write_outputs(files, folders, merge, list(inputs))
+    except OSError as exc:  # checking a path: a name too long, a loop of links
+        raise _os_error(exc, Path(exc.filename or next(iter(files), "."))) from None
+
+
+def _write_outputs(
+    files: Mapping[Path, Content], folders: Sequence[Path], merge: bool, inputs: list[Path]
+) -> None:
     folders = [Path(os.path.normpath(f)) for f in folders]
     plan = _plan({Path(os.path.normpath(p)): c for p, c in files.items()}, folders)
+    # a folder given as a symbolic link: replace the folder it points to, keep the link
+    plan.folders = {(f.resolve() if f.is_symlink() else f): c for f, c in plan.folders.items()}
     targets = [*plan.folders, *plan.files]
-    check_not_inputs(targets, list(inputs), plan.folders)
+    check_not_inputs(targets, inputs, plan.folders)
     mode = 0o666 & ~_umask()
     staged_dirs: list[tuple[Path, Path]] = []
     staged_files: list[tuple[Path, Path]] = []
