@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from lca.cli.app import app
 from lca.errors import CalculationError, InputError
 from lca.outputs import files as outfiles
+from lca.outputs.jsonfile import dumps
 from tests.conftest import DATA, TINY_BACKGROUND, TINY_EV
 
 runner = CliRunner()
@@ -224,7 +225,7 @@ def test_a_name_too_long(tmp_path):
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
 def test_json_is_strict(bad, tmp_path):
     with pytest.raises(CalculationError, match=r"'stages\.use\[1\]' is not a finite number"):
-        outfiles.dumps({"stages": {"use": [1.0, bad]}})
+        dumps({"stages": {"use": [1.0, bad]}})
     target = tmp_path / "out" / "x.json"
     with pytest.raises(CalculationError, match="would not be valid JSON"):
         outfiles.write_outputs({target: json.dumps({"a": bad})}, folders=[target.parent])

@@ -1,8 +1,9 @@
 """Commands ``vlca run | validate | schema`` (and the entry point). Thin: no calculation here.
 
 Shared options, the consoles and the error wrapper are in :mod:`lca.cli.common`; the other
-commands live in :mod:`lca.cli.scenarios`, :mod:`lca.cli.uncertainty` and :mod:`lca.cli.report`
-(imported at the end of this module so that ``vlca --help`` lists every command).
+commands live in :mod:`lca.cli.scenarios`, :mod:`lca.cli.uncertainty`, :mod:`lca.cli.sensitivity`
+and :mod:`lca.cli.report` (imported at the end of this module, so that ``vlca --help`` lists
+every command; they import :mod:`lca.cli.common`, never this module).
 Input problems print one clear message per problem and exit with code 2; nothing is written.
 """
 
@@ -226,6 +227,7 @@ def schema(
 from lca.cli import report as _report  # noqa: E402,F401,I001
 from lca.cli import scenarios as _scenarios  # noqa: E402,F401,I001
 from lca.cli import uncertainty as _uncertainty  # noqa: E402,F401,I001
+from lca.cli import sensitivity as _sensitivity  # noqa: E402,F401,I001
 
 
 def main() -> None:

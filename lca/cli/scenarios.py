@@ -288,7 +288,8 @@ def compare(
     from lca.analysis.compare import compare as make_comparison
     from lca.analysis.compare import comparison_csv
     from lca.model.background import load_background
-    from lca.outputs.files import dumps, write_outputs
+    from lca.outputs.files import write_outputs
+    from lca.outputs.jsonfile import dumps
 
     db = load_background(background)
     loaded = _load_all(files)

@@ -1,9 +1,8 @@
-"""Commands ``vlca uncertainty`` and ``vlca sensitivity`` (thin: the work is in
-lca.calc.montecarlo and lca.analysis.uncertainty)."""
+"""Command ``vlca uncertainty`` (thin: the work is in lca.calc.montecarlo and
+lca.analysis.uncertainty), and the model loading it shares with ``vlca sensitivity``."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +12,6 @@ from rich.table import Table
 
 from lca.cli.common import (
     DEFAULT_SEED,
-    MAX_SAMPLES,
     BackgroundOption,
     GwpOption,
     QuietOption,
@@ -31,15 +29,6 @@ from lca.cli.common import (
 )
 from lca.errors import InputError
 from lca.outputs.palette import STAGE_NAMES
-
-MAX_SOBOL_RUNS = MAX_SAMPLES
-"""Largest number of model runs of a Sobol analysis (N(d+2))."""
-
-
-class Method(StrEnum):
-    oat = "oat"
-    sobol = "sobol"
-    morris = "morris"
 
 
 def load_model(file: Path, background: Path | None, gwp: str | None):  # noqa: ANN201
@@ -118,7 +107,7 @@ def _stats_table(report: dict[str, Any]) -> Table:
     return t
 
 
-def _print_break_even(be: dict[str, Any]) -> None:
+def print_break_even(be: dict[str, Any]) -> None:
     d = be["distribution_km"]
     det = be["deterministic_km"]
     out.print(
@@ -134,7 +123,7 @@ def _print_break_even(be: dict[str, Any]) -> None:
     )
 
 
-def _nothing_uncertain(file: Path) -> InputError:
+def nothing_uncertain(file: Path) -> InputError:
     return InputError(
         "nothing is uncertain: give parameters or records an 'uncertainty'", file=file
     )
@@ -196,13 +185,14 @@ def uncertainty(
 
     from lca.analysis import uncertainty as unc
     from lca.errors import CalculationError
-    from lca.outputs.files import dumps, write_outputs
+    from lca.outputs.files import write_outputs
+    from lca.outputs.jsonfile import dumps
     from lca.outputs.uncertainty_charts import distribution_chart
 
     g = gwp_name(gwp)
     loaded, system, model = load_model(file, background, g)
     if not model.inputs:
-        raise _nothing_uncertain(file)
+        raise nothing_uncertain(file)
     inputs = [*loaded.files]
     ref_model = None
     if reference:
@@ -266,7 +256,7 @@ def uncertainty(
         f"{len(model.inputs)} uncertain inputs"
     )
     if "break_even" in report:
-        _print_break_even(report["break_even"])
+        print_break_even(report["break_even"])
     if "comparison" in report:
         for name, r in report["comparison"]["systems"].items():
             if name == str(file):
@@ -279,164 +269,3 @@ def uncertainty(
             )
     say("")
     wrote(files)
-
-
-def _sensitivity_result(model: Any, method: Method, n: int | None, seed: int, range_: Any):  # noqa: ANN202
-    from lca.analysis import uncertainty as unc
-
-    if method is Method.oat:
-        return unc.oat(model, relative=range_ / 100 if range_ is not None else None)
-    if method is Method.sobol:
-        base_n = n or 1024
-        if base_n & (base_n - 1):
-            raise InputError(f"-n {base_n}: Sobol needs a power of 2 (for example 1024)")
-        runs = base_n * (len(model.inputs) + 2)
-        if runs > MAX_SOBOL_RUNS:
-            raise InputError(
-                f"-n {base_n}: Sobol would run the model {runs:,} times (N(d+2) with "
-                f"{len(model.inputs)} inputs); at most {MAX_SOBOL_RUNS:,}"
-            )
-        return unc.sobol(model, base_n, seed)
-    most = MAX_SAMPLES // (len(model.inputs) + 1)
-    if n is not None and n > most:
-        raise InputError(f"-n {n}: too many Morris trajectories (at most {most:,})")
-    return unc.morris(model, n or 100, seed)
-
-
-@command()
-def sensitivity(
-    file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
-    method: Annotated[
-        Method,
-        typer.Option(
-            case_sensitive=False,
-            help="oat: one at a time (tornado); sobol: variance-based indices; morris: "
-            "elementary-effects screening.",
-        ),
-    ] = Method.oat,
-    n: Annotated[
-        int | None,
-        typer.Option(
-            "-n",
-            min=1,
-            callback=samples_bound(),
-            help="sobol: base sample size N (runs N(d+2), a power of 2; default "
-            "1024); morris: trajectories (default 100); break-even: MC samples.",
-        ),
-    ] = None,
-    seed: SeedOption = DEFAULT_SEED,
-    range_: Annotated[
-        float | None,
-        typer.Option(
-            "--range",
-            help="oat: vary each input by -/+ this percentage instead of P5/P95.",
-            min=0.0,
-            max=100.0,
-        ),
-    ] = None,
-    reference: Annotated[
-        Path | None,
-        typer.Option(help="Combustion reference for the break-even distance (its distribution)."),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Output folder (default reports/<name>); files already there are kept.",
-        ),
-    ] = None,
-    gwp: GwpOption = None,
-    background: BackgroundOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-) -> None:
-    """Which inputs move the footprint: one at a time (tornado), Sobol or Morris.
-
-    Writes sensitivity.json and sensitivity-<method>.png into reports/<name>/ (or --output).
-    """
-    setup_logging(verbose)
-    from lca.analysis import uncertainty as unc
-    from lca.outputs import uncertainty_charts as charts
-    from lca.outputs.files import dumps, write_outputs
-
-    g = gwp_name(gwp)
-    loaded, system, model = load_model(file, background, g)
-    if not model.inputs:
-        raise _nothing_uncertain(file)
-    inputs = [*loaded.files, *filter(None, [background])]
-    res = _sensitivity_result(model, method, n, seed, range_)
-    res["name"] = system.name
-    if reference is not None:
-        ref_loaded, _, ref_model = load_model(reference, background, g)
-        inputs += ref_loaded.files
-        res["break_even"] = unc.break_even(model, ref_model, n or 100_000, seed)
-    folder = output or default_output(system.name)
-    title = f"{system.inventory.vehicle.name} ({system.name})"
-    text = dumps(res, "sensitivity.json")
-    if method is Method.oat:
-        png = charts.tornado_chart(
-            f"{title}: one at a time, each input at its {res['range']}",
-            res["inputs"],
-            res["deterministic_kg_co2e"],
-        )
-    elif method is Method.sobol:
-        png = charts.sobol_chart(
-            f"{title}: Sobol indices of the total (N = {res['n']}, {res['runs']:,} runs)",
-            res["inputs"],
-        )
-    else:
-        png = charts.morris_chart(
-            f"{title}: Morris screening ({res['trajectories']} trajectories)", res["inputs"]
-        )
-    files: dict[Path, str | bytes] = {
-        folder / "sensitivity.json": text,
-        folder / f"sensitivity-{method.value}.png": png,
-    }
-    write_outputs(files, folders=[folder], merge=True, inputs=inputs)
-    if quiet:
-        return
-    out.print(_sensitivity_table(system.name, method, res))
-    if "break_even" in res:
-        _print_break_even(res["break_even"])
-    say("")
-    wrote(files)
-
-
-def _sensitivity_table(name: str, method: Method, res: dict[str, Any]) -> Table:
-    t = Table(title=f"{escape(name)}: sensitivity ({method.value})", title_justify="left")
-    t.add_column("#", justify="right")
-    t.add_column("input")
-    if method is Method.oat:
-        t.add_column("low -> high", justify="right")
-        t.add_column("swing kg CO2e", justify="right")
-        for r in res["inputs"][:15]:
-            lo, hi = r["low_value"], r["high_value"]
-            fmt = (lambda v: v) if isinstance(lo, str) else (lambda v: f"{v:,.4g}")
-            t.add_row(
-                str(r["rank"]),
-                escape(r["label"]),
-                escape(f"{fmt(lo)} -> {fmt(hi)} {r['unit']}"),
-                f"{r['swing_kg_co2e']:+,.0f}",
-            )
-    elif method is Method.sobol:
-        t.add_column("S1 (±CI)", justify="right")
-        t.add_column("ST (±CI)", justify="right")
-        for i, r in enumerate(res["inputs"][:15], 1):
-            t.add_row(
-                str(i),
-                escape(r["label"]),
-                f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
-                f"{r['ST']:.3f} ± {r['ST_conf']:.3f}",
-            )
-    else:
-        t.add_column("mu* kg CO2e", justify="right")
-        t.add_column("sigma", justify="right")
-        for i, r in enumerate(res["inputs"][:15], 1):
-            t.add_row(
-                str(i),
-                escape(r["label"]),
-                f"{r['mu_star_kg_co2e']:,.0f}",
-                f"{r['sigma_kg_co2e']:,.0f}",
-            )
-    return t

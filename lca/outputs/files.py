@@ -23,8 +23,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fnmatch
-import json
-import math
 import os
 import shutil
 import tempfile
@@ -33,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lca.errors import CalculationError, InputError, format_path
+from lca.errors import InputError
+from lca.outputs.jsonfile import check_json_text
 
 MARKER = ".vlca-output"
 """File in every output folder: marks a folder that ``vlca`` may replace as a whole."""
@@ -72,68 +71,6 @@ KNOWN_FOLDERS: dict[str, tuple[str, ...]] = {
 }
 
 Content = str | bytes
-
-
-# ----------------------------------------------------------------------------- strict JSON
-
-
-def _non_finite_path(obj: Any, path: tuple[str | int, ...] = ()) -> tuple | None:
-    """Key path of the first non-finite float in ``obj`` (None if all are finite)."""
-    if isinstance(obj, float):
-        return None if math.isfinite(obj) else path
-    if isinstance(obj, Mapping):
-        for k, v in obj.items():
-            hit = _non_finite_path(v, (*path, str(k)))
-            if hit is not None:
-                return hit
-    elif isinstance(obj, list | tuple):
-        for i, v in enumerate(obj):
-            hit = _non_finite_path(v, (*path, i))
-            if hit is not None:
-                return hit
-    elif hasattr(obj, "dtype") and hasattr(obj, "tolist"):  # numpy scalars and arrays
-        return _non_finite_path(obj.tolist(), path)
-    return None
-
-
-def check_finite(obj: Any, what: str = "output") -> None:
-    """Raise a :class:`CalculationError` naming the key path of a NaN or infinity in ``obj``."""
-    hit = _non_finite_path(obj)
-    if hit is not None:
-        raise CalculationError(
-            f"{what}: the value at '{format_path(hit)}' is not a finite number (NaN or "
-            "infinity); nothing was written. An input is probably out of range (an infinite "
-            "uncertainty width or weight, or an extreme amount)."
-        )
-
-
-def _default(obj: Any) -> Any:
-    if hasattr(obj, "tolist"):  # numpy scalar or array
-        return obj.tolist()
-    raise TypeError(f"cannot write a {type(obj).__name__} as JSON")
-
-
-def dumps(obj: Any, what: str = "output", *, indent: int | None = 2) -> str:
-    """Strict JSON text of ``obj`` (ends with a newline): non-finite numbers are an error."""
-    check_finite(obj, what)
-    return json.dumps(obj, indent=indent, ensure_ascii=False, allow_nan=False, default=_default) + (
-        "\n"
-    )
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
-def check_json_text(path: Path, data: bytes) -> None:
-    """A ``.json`` output must parse as strict JSON (no ``NaN``/``Infinity``)."""
-    try:
-        json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
-    except ValueError as exc:
-        raise CalculationError(
-            f"{path}: would not be valid JSON ({exc}); non-finite numbers are not written. "
-            "Nothing was written."
-        ) from None
 
 
 # ----------------------------------------------------------------------------- guards
@@ -363,6 +300,28 @@ def _stage_folder(folder: Path, files: Mapping[Path, bytes], merge: bool, mode: 
     return new
 
 
+def _stage_file(path: Path, data: bytes, mode: int) -> Path:
+    """Write ``data`` to a temporary file beside ``path`` (renamed over it on commit)."""
+    if path.is_dir():
+        raise InputError("is a folder, expected a file path", file=path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        return Path(tmp)
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _os_error(exc, path) from None
+        raise
+
+
 def _commit_folder(folder: Path, new: Path) -> None:
     _, old = _names(folder)
     moved = folder.exists()
@@ -417,21 +376,7 @@ def _write_outputs(
                 except OSError as exc:
                     raise _os_error(exc, folder) from None
             for path, data in plan.files.items():
-                if path.is_dir():
-                    raise InputError("is a folder, expected a file path", file=path)
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    fd, tmp = tempfile.mkstemp(
-                        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-                    )
-                    staged_files.append((Path(tmp), path))
-                    with os.fdopen(fd, "wb") as fh:
-                        fh.write(data)
-                        fh.flush()
-                        os.fsync(fh.fileno())
-                    os.chmod(tmp, mode)
-                except OSError as exc:
-                    raise _os_error(exc, path) from None
+                staged_files.append((_stage_file(path, data, mode), path))
             for folder, new in staged_dirs:
                 _commit_folder(folder, new)
             for tmp, path in staged_files:
