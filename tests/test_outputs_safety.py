@@ -319,3 +319,15 @@ def test_samples_out_onto_a_file_the_command_writes_is_refused(tmp_path):
         TINY_BACKGROUND,
     )
     assert r.exit_code == 2 and "--samples-out names a file this command writes" in flat(r.stderr)
+
+
+def test_a_device_or_fifo_as_output_file_is_refused(tmp_path):
+    import stat
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for target in (Path("/dev/null"), fifo):
+        r = cli("export", TINY_EV, "-f", "pact", "--company", "C", "-o", target,
+                "--background", TINY_BACKGROUND)  # fmt: skip
+        assert r.exit_code == 2 and "is not a regular file or folder" in flat(r.stderr)
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and stat.S_ISFIFO(os.stat(fifo).st_mode)

@@ -153,20 +153,17 @@ def _replaceable(folder: Path) -> None:
 
 
 def _open_lock(target: Path, is_folder: bool) -> tuple[int, Path]:
-    """Open the lock file of a target: ``.<name>.lock`` beside a folder; for a single file, the
-    lock of the folder holding it (so a file added to a folder and a swap of that folder never
-    overlap), or ``.<name>.lock`` beside the file where that folder's parent is not writable."""
-    candidates = [target.parent / f".{target.name}.lock"]
-    if not is_folder and target.parent.name:
-        candidates.insert(0, target.parent.parent / f".{target.parent.name}.lock")
-    for lock in candidates:
-        try:
-            lock.parent.mkdir(parents=True, exist_ok=True)
-            return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644), lock
-        except OSError as exc:
-            if lock == candidates[-1]:
-                raise _os_error(exc, target) from None
-    raise AssertionError("unreachable")
+    """Open the lock file of a target: ``.<name>.lock`` beside it; for a single file inside a
+    vlca output folder, that folder's lock (so adding a file and swapping the folder never
+    overlap)."""
+    lock = target.parent / f".{target.name}.lock"
+    if not is_folder and (target.parent / MARKER).exists():
+        lock = target.parent.parent / f".{target.parent.name}.lock"
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644), lock
+    except OSError as exc:
+        raise _os_error(exc, target) from None
 
 
 @contextlib.contextmanager
@@ -365,6 +362,18 @@ def _write_outputs(
     plan.folders = {(f.resolve() if f.is_symlink() else f): c for f, c in plan.folders.items()}
     targets = [*plan.folders, *plan.files]
     check_not_inputs(targets, inputs, plan.folders)
+    if not merge:
+        for folder in plan.folders:
+            _replaceable(folder)  # before locking: leave no lock file beside a foreign folder
+    for path in targets:
+        if path.exists() and not (path.is_dir() if path in plan.folders else path.is_file()):
+            raise InputError(
+                "is not a regular file or folder (a device, a FIFO or a socket); choose a path "
+                "for a new file"
+                if not path.is_dir()
+                else "is a folder, expected a file path",
+                file=path,
+            )
     mode = 0o666 & ~_umask()
     staged_dirs: list[tuple[Path, Path]] = []
     staged_files: list[tuple[Path, Path]] = []
