@@ -329,5 +329,33 @@ def test_a_device_or_fifo_as_output_file_is_refused(tmp_path):
     for target in (Path("/dev/null"), fifo):
         r = cli("export", TINY_EV, "-f", "pact", "--company", "C", "-o", target,
                 "--background", TINY_BACKGROUND)  # fmt: skip
-        assert r.exit_code == 2 and "is not a regular file or folder" in flat(r.stderr)
+        assert r.exit_code == 2 and "is not a regular file (a device" in flat(r.stderr)
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_the_lock_is_held_while_computing_so_a_second_run_stops_before_it(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    import lca.analysis.pipeline as pipeline
+
+    out = tmp_path / "out"
+    real = pipeline.run_loaded
+    seen = []
+
+    def second_run_meanwhile(*a, **k):  # while the first computes, a second process starts
+        if not seen:
+            args = ["run", str(TINY_EV), "-o", str(out), "--background", str(TINY_BACKGROUND)]
+            code = (
+                f"import sys; sys.argv = ['vlca', *{args!r}]; from lca.cli.app import main; main()"
+            )
+            seen.append(
+                subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+            )
+        return real(*a, **k)
+
+    monkeypatch.setattr(pipeline, "run_loaded", second_run_meanwhile)
+    r = run_tiny(out)
+    assert r.exit_code == 0, r.output
+    assert seen[0].returncode == 2, seen[0].stderr
+    assert "another vlca command is writing here" in flat(seen[0].stderr)

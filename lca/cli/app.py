@@ -138,27 +138,27 @@ def run(
     from lca.analysis.pipeline import run_loaded
     from lca.inputs.loader import load_scenarios
     from lca.model.background import load_background
-    from lca.outputs.files import write_outputs
+    from lca.outputs.files import reserve, write_outputs
 
     db = load_background(background) if background else None
     loaded = load_scenarios(file)
-    results = [run_loaded(item, gwp=gwp_name(gwp), background=db) for item in loaded]
-    files: dict[Path, str | bytes] = {}
-    folders = []
-    for result in results:
-        if output is None:
-            folder = default_output(result.name)
-        else:
-            folder = output / result.name if len(results) > 1 else output
-        folders.append(folder)
-        files[folder / "result.json"] = result.to_json()
-        files[folder / "result.csv"] = result.to_csv()
-        files[folder / "inventory.csv"] = result.inventory_csv()
-        if charts:
-            from lca.cli.scenarios import run_chart_files
+    if output is None:
+        folders = [default_output(item.name) for item in loaded]
+    else:
+        folders = [output / item.name for item in loaded] if len(loaded) > 1 else [output]
+    inputs = input_files(loaded, background)
+    with reserve(folders, inputs=inputs):  # a second run into these folders stops here
+        results = [run_loaded(item, gwp=gwp_name(gwp), background=db) for item in loaded]
+        files: dict[Path, str | bytes] = {}
+        for result, folder in zip(results, folders, strict=True):
+            files[folder / "result.json"] = result.to_json()
+            files[folder / "result.csv"] = result.to_csv()
+            files[folder / "inventory.csv"] = result.inventory_csv()
+            if charts:
+                from lca.cli.scenarios import run_chart_files
 
-            files.update(run_chart_files(result, folder))
-    write_outputs(files, folders=folders, inputs=input_files(loaded, background))
+                files.update(run_chart_files(result, folder))
+        write_outputs(files, folders=folders, inputs=inputs)
     if not quiet:
         for result, folder in zip(results, folders, strict=True):
             print_result(result)

@@ -117,22 +117,39 @@ def sensitivity(
     """
     setup_logging(verbose)
     from lca.analysis import uncertainty as unc
-    from lca.outputs import uncertainty_charts as charts
-    from lca.outputs.files import write_outputs
-    from lca.outputs.jsonfile import dumps
+    from lca.outputs.files import reserve, write_outputs
 
     g = gwp_name(gwp)
     loaded, system, model = load_model(file, background, g)
     if not model.inputs:
         raise nothing_uncertain(file)
     inputs = [*loaded.files, *filter(None, [background])]
-    res = _sensitivity_result(model, method, n, seed, range_)
-    res["name"] = system.name
+    ref_model = None
     if reference is not None:
         ref_loaded, _, ref_model = load_model(reference, background, g)
         inputs += ref_loaded.files
-        res["break_even"] = unc.break_even(model, ref_model, n or 100_000, seed)
     folder = output or default_output(system.name)
+    with reserve([folder], inputs=inputs, merge=True):  # a second run stops here
+        res = _sensitivity_result(model, method, n, seed, range_)
+        res["name"] = system.name
+        if ref_model is not None:
+            res["break_even"] = unc.break_even(model, ref_model, n or 100_000, seed)
+        files = _sensitivity_files(folder, system, method, res)
+        write_outputs(files, folders=[folder], merge=True, inputs=inputs)
+    if quiet:
+        return
+    out.print(_sensitivity_table(system.name, method, res))
+    if "break_even" in res:
+        print_break_even(res["break_even"])
+    say("")
+    wrote(files)
+
+
+def _sensitivity_files(folder: Path, system: Any, method: Method, res: dict[str, Any]) -> dict:
+    """sensitivity.json and the method's chart (nothing written yet)."""
+    from lca.outputs import uncertainty_charts as charts
+    from lca.outputs.jsonfile import dumps
+
     title = f"{system.inventory.vehicle.name} ({system.name})"
     text = dumps(res, "sensitivity.json")
     if method is Method.oat:
@@ -150,18 +167,10 @@ def sensitivity(
         png = charts.morris_chart(
             f"{title}: Morris screening ({res['trajectories']} trajectories)", res["inputs"]
         )
-    files: dict[Path, str | bytes] = {
+    return {
         folder / "sensitivity.json": text,
         folder / f"sensitivity-{method.value}.png": png,
     }
-    write_outputs(files, folders=[folder], merge=True, inputs=inputs)
-    if quiet:
-        return
-    out.print(_sensitivity_table(system.name, method, res))
-    if "break_even" in res:
-        print_break_even(res["break_even"])
-    say("")
-    wrote(files)
 
 
 def _sensitivity_table(name: str, method: Method, res: dict[str, Any]) -> Table:

@@ -129,6 +129,61 @@ def nothing_uncertain(file: Path) -> InputError:
     )
 
 
+def _sample(file, model, n, seed, scheduler, quiet, ref_model, others):  # noqa: ANN001, ANN202
+    """The Monte Carlo report (with break-even and paired comparison) and the samples."""
+    from lca.analysis import uncertainty as unc
+    from lca.errors import CalculationError
+
+    prog, advance = _progress(n, "sampling", quiet)
+    if prog:
+        prog.start()
+    try:
+        report, samples = unc.monte_carlo_report(
+            model, n, seed, scheduler=scheduler, progress=advance
+        )
+    except OSError as exc:  # a Dask scheduler that cannot be reached
+        raise CalculationError(f"cannot run on scheduler {scheduler!r}: {exc}") from None
+    finally:
+        if prog:
+            prog.stop()
+    if ref_model is not None:
+        report["break_even"] = unc.break_even(model, ref_model, n, seed)
+    if others:
+        models = {str(file): model, **others}
+        report["comparison"] = unc.paired_comparison(models, str(file), n, seed)
+    return report, samples
+
+
+def _uncertainty_files(folder, system, model, report, samples, samples_out):  # noqa: ANN001, ANN202
+    """uncertainty.json, uncertainty.png (and the samples as .npy): nothing written yet."""
+    import io
+
+    import numpy as np
+
+    from lca.outputs.jsonfile import dumps
+    from lca.outputs.uncertainty_charts import distribution_chart
+
+    text = dumps(report, "uncertainty.json")
+    png = distribution_chart(
+        f"{system.inventory.vehicle.name} ({system.name}): uncertainty of the cradle-to-grave "
+        f"footprint, {system.gwp_set} GWP100",
+        samples.total / 1000,
+        samples.stages / 1000,
+        model.stages,
+        report["deterministic_kg_co2e"] / 1000,
+        report["total_kg_co2e"],
+    )
+    files: dict[Path, str | bytes] = {
+        folder / "uncertainty.json": text,
+        folder / "uncertainty.png": png,
+    }
+    if samples_out is not None:
+        buf = io.BytesIO()
+        np.save(buf, samples.total)
+        files[samples_out] = buf.getvalue()
+    return files
+
+
 @command()
 def uncertainty(
     file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
@@ -179,21 +234,13 @@ def uncertainty(
     Writes uncertainty.json and uncertainty.png into reports/<name>/ (or --output).
     """
     setup_logging(verbose)
-    import io
-
-    import numpy as np
-
-    from lca.analysis import uncertainty as unc
-    from lca.errors import CalculationError
-    from lca.outputs.files import write_outputs
-    from lca.outputs.jsonfile import dumps
-    from lca.outputs.uncertainty_charts import distribution_chart
+    from lca.outputs.files import reserve, write_outputs
 
     g = gwp_name(gwp)
     loaded, system, model = load_model(file, background, g)
     if not model.inputs:
         raise nothing_uncertain(file)
-    inputs = [*loaded.files]
+    inputs = [*loaded.files, *filter(None, [background])]
     ref_model = None
     if reference:
         ref_loaded, _, ref_model = load_model(reference, background, g)
@@ -202,51 +249,20 @@ def uncertainty(
     for p in compare_to or ():
         other_loaded, _, others[str(p)] = load_model(p, background, g)
         inputs += other_loaded.files
-    prog, advance = _progress(n, "sampling", quiet)
-    if prog:
-        prog.start()
-    try:
-        report, samples = unc.monte_carlo_report(
-            model, n, seed, scheduler=scheduler, progress=advance
-        )
-    except OSError as exc:  # a Dask scheduler that cannot be reached
-        raise CalculationError(f"cannot run on scheduler {scheduler!r}: {exc}") from None
-    finally:
-        if prog:
-            prog.stop()
-    if ref_model is not None:
-        report["break_even"] = unc.break_even(model, ref_model, n, seed)
-    if others:
-        models = {str(file): model, **others}
-        report["comparison"] = unc.paired_comparison(models, str(file), n, seed)
     folder = output or default_output(system.name)
-    stats = report["total_kg_co2e"]
-    text = dumps(report, "uncertainty.json")
-    png = distribution_chart(
-        f"{system.inventory.vehicle.name} ({system.name}): uncertainty of the cradle-to-grave "
-        f"footprint, {system.gwp_set} GWP100",
-        samples.total / 1000,
-        samples.stages / 1000,
-        model.stages,
-        report["deterministic_kg_co2e"] / 1000,
-        stats,
-    )
-    files: dict[Path, str | bytes] = {
-        folder / "uncertainty.json": text,
-        folder / "uncertainty.png": png,
-    }
-    if samples_out is not None:
-        if samples_out in files:
-            raise InputError(
-                "--samples-out names a file this command writes itself; choose another name",
-                file=samples_out,
-            )
-        buf = io.BytesIO()
-        np.save(buf, samples.total)
-        files[samples_out] = buf.getvalue()
-    write_outputs(
-        files, folders=[folder], merge=True, inputs=[*inputs, *filter(None, [background])]
-    )
+    if samples_out is not None and samples_out in (
+        folder / "uncertainty.json",
+        folder / "uncertainty.png",
+    ):
+        raise InputError(
+            "--samples-out names a file this command writes itself; choose another name",
+            file=samples_out,
+        )
+    extra = [samples_out] if samples_out is not None else []
+    with reserve([folder], extra, inputs=inputs, merge=True):  # a second run stops here
+        report, samples = _sample(file, model, n, seed, scheduler, quiet, ref_model, others)
+        files = _uncertainty_files(folder, system, model, report, samples, samples_out)
+        write_outputs(files, folders=[folder], merge=True, inputs=inputs)
     if quiet:
         return
     out.print(_stats_table(report))

@@ -152,18 +152,17 @@ def _replaceable(folder: Path) -> None:
 # ----------------------------------------------------------------------------- locks
 
 
-def _open_lock(target: Path, is_folder: bool) -> tuple[int, Path]:
-    """Open the lock file of a target: ``.<name>.lock`` beside it; for a single file inside a
-    vlca output folder, that folder's lock (so adding a file and swapping the folder never
-    overlap)."""
-    lock = target.parent / f".{target.name}.lock"
+def _lock_path(target: Path, is_folder: bool) -> Path:
+    """``.<name>.lock`` beside a target; for a single file inside a vlca output folder, that
+    folder's lock (so adding a file and swapping the folder never overlap)."""
     if not is_folder and (target.parent / MARKER).exists():
-        lock = target.parent.parent / f".{target.parent.name}.lock"
-    try:
-        lock.parent.mkdir(parents=True, exist_ok=True)
-        return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644), lock
-    except OSError as exc:
-        raise _os_error(exc, target) from None
+        return target.parent.parent / f".{target.parent.name}.lock"
+    return target.parent / f".{target.name}.lock"
+
+
+_HELD: dict[Path, int] = {}
+"""Locks this process holds (``reserve`` takes them before the calculation; ``write_outputs``
+then finds them held)."""
 
 
 @contextlib.contextmanager
@@ -171,15 +170,20 @@ def _locked(folders: Sequence[Path], files: Sequence[Path]) -> Iterator[None]:
     """Hold an exclusive ``flock`` for every target (in sorted order), or fail at once."""
     import fcntl
 
-    held: dict[Path, int] = {}
+    mine: list[Path] = []
     targets = sorted({(_resolve(t), False) for t in files} | {(_resolve(f), True) for f in folders})
     try:
         for target, is_folder in targets:
-            fd, lock = _open_lock(target, is_folder)
-            if lock in held:
-                os.close(fd)
+            lock = _lock_path(target, is_folder)
+            if lock in _HELD:
                 continue
-            held[lock] = fd
+            try:
+                lock.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise _os_error(exc, target) from None
+            _HELD[lock] = fd
+            mine.append(lock)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -190,8 +194,55 @@ def _locked(folders: Sequence[Path], files: Sequence[Path]) -> Iterator[None]:
                 ) from None
         yield
     finally:
-        for fd in held.values():
-            os.close(fd)  # closing releases the lock; the lock file stays (safe for waiters)
+        for lock in mine:
+            os.close(_HELD.pop(lock))  # releases the lock; the lock file stays (safe for waiters)
+
+
+@contextlib.contextmanager
+def reserve(
+    folders: Sequence[Path] = (),
+    files: Sequence[Path] = (),
+    *,
+    inputs: Iterable[Path] = (),
+    merge: bool = False,
+) -> Iterator[None]:
+    """Check the output targets and hold their locks for the whole command (calculation and
+    writing), so a second run into the same place fails at once with exit 2, before it computes.
+    """
+    try:
+        folders = [_real_folder(Path(os.path.normpath(f))) for f in folders]
+        files = [Path(os.path.normpath(f)) for f in files]
+        _check_targets(folders, files, list(inputs), merge)
+    except OSError as exc:
+        raise _os_error(exc, Path(exc.filename or ".")) from None
+    with _locked(folders, files):
+        yield
+
+
+def _real_folder(folder: Path) -> Path:
+    """A folder given as a symbolic link: the folder it points to (the link stays)."""
+    return folder.resolve() if folder.is_symlink() else folder
+
+
+def _check_targets(
+    folders: Sequence[Path], files: Sequence[Path], inputs: list[Path], merge: bool
+) -> None:
+    check_not_inputs([*folders, *files], inputs, folders)
+    if not merge:
+        for folder in folders:
+            _replaceable(folder)  # before locking: leave no lock file beside a foreign folder
+    for path in folders:
+        if path.exists() and not path.is_dir():
+            raise InputError("the output folder is a file; choose another path", file=path)
+    for path in files:
+        if path.is_dir():
+            raise InputError("is a folder, expected a file path", file=path)
+        if path.exists() and not path.is_file():
+            raise InputError(
+                "is not a regular file (a device, a FIFO or a socket); choose a path for a "
+                "new file",
+                file=path,
+            )
 
 
 def _os_error(exc: OSError, target: Path) -> InputError:
@@ -358,22 +409,8 @@ def _write_outputs(
 ) -> None:
     folders = [Path(os.path.normpath(f)) for f in folders]
     plan = _plan({Path(os.path.normpath(p)): c for p, c in files.items()}, folders)
-    # a folder given as a symbolic link: replace the folder it points to, keep the link
-    plan.folders = {(f.resolve() if f.is_symlink() else f): c for f, c in plan.folders.items()}
-    targets = [*plan.folders, *plan.files]
-    check_not_inputs(targets, inputs, plan.folders)
-    if not merge:
-        for folder in plan.folders:
-            _replaceable(folder)  # before locking: leave no lock file beside a foreign folder
-    for path in targets:
-        if path.exists() and not (path.is_dir() if path in plan.folders else path.is_file()):
-            raise InputError(
-                "is not a regular file or folder (a device, a FIFO or a socket); choose a path "
-                "for a new file"
-                if not path.is_dir()
-                else "is a folder, expected a file path",
-                file=path,
-            )
+    plan.folders = {_real_folder(f): c for f, c in plan.folders.items()}
+    _check_targets(list(plan.folders), list(plan.files), inputs, merge)
     mode = 0o666 & ~_umask()
     staged_dirs: list[tuple[Path, Path]] = []
     staged_files: list[tuple[Path, Path]] = []
@@ -392,7 +429,7 @@ def _write_outputs(
                 os.replace(tmp, path)
             staged_dirs, staged_files = [], []
         except OSError as exc:
-            raise _os_error(exc, targets[0]) from None
+            raise _os_error(exc, [*plan.folders, *plan.files][0]) from None
         finally:
             for _, new in staged_dirs:
                 shutil.rmtree(new, ignore_errors=True)
