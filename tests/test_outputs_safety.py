@@ -51,7 +51,7 @@ def test_no_charts_into_an_old_folder_leaves_no_old_charts(tmp_path):
         "result.csv",
         "result.json",
     ]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_a_failure_while_writing_leaves_the_old_folder_whole(tmp_path, monkeypatch):
@@ -73,7 +73,7 @@ def test_a_failure_while_writing_leaves_the_old_folder_whole(tmp_path, monkeypat
         )
     assert (folder / "a.json").read_text() == "1\n" and (folder / "b.csv").read_text() == "old"
     assert not (folder / "c.csv").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]  # no temp folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temp folder
 
 
 def test_a_kill_between_the_two_renames_is_recovered(tmp_path):

@@ -10,9 +10,10 @@ old one, so the files already there survive and the swap is still one rename.
 A single output *file* (``--samples-out``, ``vlca export --output x.json``) goes to a temporary
 file beside it and is renamed over it.
 
-Every target is locked (``fcntl.flock`` on ``.<name>.lock`` beside it) for the whole write, so a
-second concurrent run into the same place fails with an :class:`~lca.errors.InputError` (exit 2)
-instead of mixing two runs' files. A target that is, or lies inside, an input (or a folder that
+Every target is locked (``fcntl.flock`` on ``.<name>.lock`` beside it, removed when done) from
+before the calculation (:func:`reserve`) to the end of the write, so a second concurrent run into
+the same place fails at once with an :class:`~lca.errors.InputError` (exit 2) instead of mixing
+two runs' files. A target that is, or lies inside, an input (or a folder that
 holds an input, or the working folder) is refused. A ``.json`` file must be strict JSON (no
 ``NaN``/``Infinity``), checked before anything is written. Every failure to write is an
 ``InputError`` naming the path; nothing is left half-written.
@@ -165,37 +166,55 @@ _HELD: dict[Path, int] = {}
 then finds them held)."""
 
 
-@contextlib.contextmanager
-def _locked(folders: Sequence[Path], files: Sequence[Path]) -> Iterator[None]:
-    """Hold an exclusive ``flock`` for every target (in sorted order), or fail at once."""
+def _acquire(lock: Path, target: Path) -> int:
+    """An open, exclusively ``flock``ed descriptor of ``lock`` (created if missing), or an
+    InputError at once if another process holds it. A lock file its holder removed meanwhile is
+    not trusted: the lock is taken again on the file now at that path."""
     import fcntl
 
+    for _ in range(10):
+        try:
+            lock.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _os_error(exc, target) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise InputError(
+                "another vlca command is writing here; wait for it to finish or choose another "
+                "output path",
+                file=target,
+            ) from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(lock))
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)  # the holder removed the file as we opened it: take the new one
+    raise InputError("could not take the output lock; try again", file=target)
+
+
+@contextlib.contextmanager
+def _locked(folders: Sequence[Path], files: Sequence[Path]) -> Iterator[None]:
+    """Hold an exclusive lock (``.<name>.lock`` beside each target, removed afterwards) for
+    every target, in sorted order, or fail at once."""
     mine: list[Path] = []
     targets = sorted({(_resolve(t), False) for t in files} | {(_resolve(f), True) for f in folders})
     try:
         for target, is_folder in targets:
             lock = _lock_path(target, is_folder)
-            if lock in _HELD:
-                continue
-            try:
-                lock.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-            except OSError as exc:
-                raise _os_error(exc, target) from None
-            _HELD[lock] = fd
-            mine.append(lock)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise InputError(
-                    f"another vlca command is writing here (lock {lock} is held); wait for it "
-                    "to finish or choose another output path",
-                    file=target,
-                ) from None
+            if lock not in _HELD:
+                _HELD[lock] = _acquire(lock, target)
+                mine.append(lock)
         yield
     finally:
-        for lock in mine:
-            os.close(_HELD.pop(lock))  # releases the lock; the lock file stays (safe for waiters)
+        for lock in reversed(mine):
+            with contextlib.suppress(OSError):
+                lock.unlink()  # while still holding it; a waiter re-checks the path (above)
+            os.close(_HELD.pop(lock))
 
 
 @contextlib.contextmanager
