@@ -75,11 +75,23 @@ class Gwp(StrEnum):
     AR5 = "AR5"
 
 
+def _gwp_choice(value: str | None) -> str | None:
+    """``--gwp`` in any case (``ar5`` -> ``AR5``); anything else is refused before loading."""
+    if value is None:
+        return None
+    for g in Gwp:
+        if value.strip().upper() == g.value:
+            return g.value
+    choices = " or ".join(g.value for g in Gwp)
+    raise typer.BadParameter(f"{value!r} is not a GWP100 set vlca knows; choose {choices}")
+
+
 # options shared by the commands
 GwpOption = Annotated[
-    Gwp | None,
+    str | None,
     typer.Option(
-        case_sensitive=False,
+        metavar="[AR6|AR5]",
+        callback=_gwp_choice,
         help="GWP100 set (any case): AR6 (default, IPCC 2021) or AR5 (IPCC 2013).",
     ),
 ]
