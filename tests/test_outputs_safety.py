@@ -359,3 +359,16 @@ def test_the_lock_is_held_while_computing_so_a_second_run_stops_before_it(tmp_pa
     assert r.exit_code == 0, r.output
     assert seen[0].returncode == 2, seen[0].stderr
     assert "another vlca command is writing here" in flat(seen[0].stderr)
+
+
+def test_an_os_error_anywhere_is_exit_2_naming_the_path(tmp_path, monkeypatch):
+    import lca.analysis.pipeline as pipeline
+
+    def unreadable(*a, **k):
+        raise PermissionError(13, "Permission denied", "/srv/[data]/grid.yaml")
+
+    monkeypatch.setattr(pipeline, "run_loaded", unreadable)
+    r = run_tiny(tmp_path / "o")
+    assert r.exit_code == 2
+    assert "error: /srv/[data]/grid.yaml: Permission denied" in flat(r.stderr)
+    assert "Traceback" not in r.stderr

@@ -157,7 +157,9 @@ def report_failure(exc: BaseException, verbose: bool) -> int:
         err.print(f"[bold red]calculation check failed:[/] {escape(str(exc))}", soft_wrap=True)
         return EXIT_CALC
     if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
+        if verbose:
+            err.print_exception(show_locals=False)
+        where = f"{exc.filename}: " if exc.filename else "a file or folder: "
         err.print(
             f"[bold red]error:[/] {escape(where)}{escape(exc.strerror or str(exc))}",
             soft_wrap=True,
@@ -167,8 +169,8 @@ def report_failure(exc: BaseException, verbose: bool) -> int:
         err.print_exception(show_locals=False)
     err.print(
         f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc)[:300])}\n"
-        "This is a bug in vehicle-lca, not in your files. Run again with -v for the traceback "
-        "and report it with the input files.",
+        "This is a bug in vehicle-lca: it should have named the problem. Run again with -v for "
+        "the traceback and report it with the input files.",
         soft_wrap=True,
     )
     return EXIT_INTERNAL
