@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from lca.cli.app import app
 from lca.errors import CalculationError, InputError
 from lca.outputs import files as outfiles
+from lca.outputs.jsonfile import dumps
 from tests.conftest import DATA, TINY_BACKGROUND, TINY_EV
 
 runner = CliRunner()
@@ -50,7 +51,7 @@ def test_no_charts_into_an_old_folder_leaves_no_old_charts(tmp_path):
         "result.csv",
         "result.json",
     ]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_a_failure_while_writing_leaves_the_old_folder_whole(tmp_path, monkeypatch):
@@ -72,7 +73,7 @@ def test_a_failure_while_writing_leaves_the_old_folder_whole(tmp_path, monkeypat
         )
     assert (folder / "a.json").read_text() == "1\n" and (folder / "b.csv").read_text() == "old"
     assert not (folder / "c.csv").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock", "out"]  # no temp folder
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no temp folder
 
 
 def test_a_kill_between_the_two_renames_is_recovered(tmp_path):
@@ -224,7 +225,7 @@ def test_a_name_too_long(tmp_path):
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
 def test_json_is_strict(bad, tmp_path):
     with pytest.raises(CalculationError, match=r"'stages\.use\[1\]' is not a finite number"):
-        outfiles.dumps({"stages": {"use": [1.0, bad]}})
+        dumps({"stages": {"use": [1.0, bad]}})
     target = tmp_path / "out" / "x.json"
     with pytest.raises(CalculationError, match="would not be valid JSON"):
         outfiles.write_outputs({target: json.dumps({"a": bad})}, folders=[target.parent])
@@ -275,3 +276,99 @@ def test_a_huge_sample_count_is_refused_before_allocating():
 def test_errors_are_raised_as_input_errors_not_os_errors(tmp_path):
     with pytest.raises(InputError, match="is a folder, expected a file path"):
         outfiles.write_outputs({tmp_path: b"x"})
+
+
+def test_an_old_output_folder_without_marker_is_replaced_only_if_all_vlca(tmp_path):
+    old = tmp_path / "old"
+    (old / "charts").mkdir(parents=True)
+    (old / "result.json").write_text("{}")
+    (old / "charts" / "stages.png").write_bytes(b"x")
+    assert run_tiny(old, "--no-charts").exit_code == 0  # a folder vlca wrote before the marker
+    assert not (old / "charts").exists()
+    mine = tmp_path / "mine"
+    (mine / "charts").mkdir(parents=True)
+    (mine / "result.json").write_text("{}")
+    (mine / "charts" / "notes.txt").write_text("mine")
+    r = run_tiny(mine)
+    assert r.exit_code == 2 and "(charts/notes.txt)" in flat(r.stderr)
+    assert (mine / "charts" / "notes.txt").read_text() == "mine"
+
+
+def test_an_output_folder_given_as_a_link_keeps_the_link(tmp_path):
+    real = tmp_path / "real"
+    real.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(real)
+    assert run_tiny(link, "--no-charts").exit_code == 0
+    assert run_tiny(link, "--no-charts").exit_code == 0
+    assert link.is_symlink() and (real / "result.json").exists()
+
+
+def test_samples_out_onto_a_file_the_command_writes_is_refused(tmp_path):
+    out = tmp_path / "o"
+    r = cli(
+        "uncertainty",
+        UNCERTAIN,
+        "-n",
+        "100",
+        "-o",
+        out,
+        "--samples-out",
+        out / "uncertainty.json",
+        "--background",
+        TINY_BACKGROUND,
+    )
+    assert r.exit_code == 2 and "--samples-out names a file this command writes" in flat(r.stderr)
+
+
+def test_a_device_or_fifo_as_output_file_is_refused(tmp_path):
+    import stat
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for target in (Path("/dev/null"), fifo):
+        r = cli("export", TINY_EV, "-f", "pact", "--company", "C", "-o", target,
+                "--background", TINY_BACKGROUND)  # fmt: skip
+        assert r.exit_code == 2 and "is not a regular file (a device" in flat(r.stderr)
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode) and stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_the_lock_is_held_while_computing_so_a_second_run_stops_before_it(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    import lca.analysis.pipeline as pipeline
+
+    out = tmp_path / "out"
+    real = pipeline.run_loaded
+    seen = []
+
+    def second_run_meanwhile(*a, **k):  # while the first computes, a second process starts
+        if not seen:
+            args = ["run", str(TINY_EV), "-o", str(out), "--background", str(TINY_BACKGROUND)]
+            code = (
+                f"import sys; sys.argv = ['vlca', *{args!r}]; from lca.cli.app import main; main()"
+            )
+            seen.append(
+                subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+            )
+        return real(*a, **k)
+
+    monkeypatch.setattr(pipeline, "run_loaded", second_run_meanwhile)
+    r = run_tiny(out)
+    assert r.exit_code == 0, r.output
+    assert seen[0].returncode == 2, seen[0].stderr
+    assert "another vlca command is writing here" in flat(seen[0].stderr)
+
+
+def test_an_os_error_anywhere_is_exit_2_naming_the_path(tmp_path, monkeypatch):
+    import lca.analysis.pipeline as pipeline
+
+    def unreadable(*a, **k):
+        raise PermissionError(13, "Permission denied", "/srv/[data]/grid.yaml")
+
+    monkeypatch.setattr(pipeline, "run_loaded", unreadable)
+    r = run_tiny(tmp_path / "o")
+    assert r.exit_code == 2
+    assert "error: /srv/[data]/grid.yaml: Permission denied" in flat(r.stderr)
+    assert "Traceback" not in r.stderr

@@ -1,8 +1,9 @@
 """Commands ``vlca run | validate | schema`` (and the entry point). Thin: no calculation here.
 
 Shared options, the consoles and the error wrapper are in :mod:`lca.cli.common`; the other
-commands live in :mod:`lca.cli.scenarios`, :mod:`lca.cli.uncertainty` and :mod:`lca.cli.report`
-(imported at the end of this module so that ``vlca --help`` lists every command).
+commands live in :mod:`lca.cli.scenarios`, :mod:`lca.cli.uncertainty`, :mod:`lca.cli.sensitivity`
+and :mod:`lca.cli.report` (imported at the end of this module, so that ``vlca --help`` lists
+every command; they import :mod:`lca.cli.common`, never this module).
 Input problems print one clear message per problem and exit with code 2; nothing is written.
 """
 
@@ -139,27 +140,27 @@ def run(
     from lca.analysis.pipeline import run_loaded
     from lca.inputs.loader import load_scenarios
     from lca.model.background import load_background
-    from lca.outputs.files import write_outputs
+    from lca.outputs.files import reserve, write_outputs
 
     db = load_background(background) if background else None
     loaded = load_scenarios(file)
-    results = [run_loaded(item, gwp=gwp_name(gwp), background=db) for item in loaded]
-    files: dict[Path, str | bytes] = {}
-    folders = []
-    for result in results:
-        if output is None:
-            folder = default_output(result.name)
-        else:
-            folder = output / result.name if len(results) > 1 else output
-        folders.append(folder)
-        files[folder / "result.json"] = result.to_json()
-        files[folder / "result.csv"] = result.to_csv()
-        files[folder / "inventory.csv"] = result.inventory_csv()
-        if charts:
-            from lca.cli.scenarios import run_chart_files
+    if output is None:
+        folders = [default_output(item.name) for item in loaded]
+    else:
+        folders = [output / item.name for item in loaded] if len(loaded) > 1 else [output]
+    inputs = input_files(loaded, background)
+    with reserve(folders, inputs=inputs):  # a second run into these folders stops here
+        results = [run_loaded(item, gwp=gwp_name(gwp), background=db) for item in loaded]
+        files: dict[Path, str | bytes] = {}
+        for result, folder in zip(results, folders, strict=True):
+            files[folder / "result.json"] = result.to_json()
+            files[folder / "result.csv"] = result.to_csv()
+            files[folder / "inventory.csv"] = result.inventory_csv()
+            if charts:
+                from lca.cli.scenarios import run_chart_files
 
-            files.update(run_chart_files(result, folder))
-    write_outputs(files, folders=folders, inputs=input_files(loaded, background))
+                files.update(run_chart_files(result, folder))
+        write_outputs(files, folders=folders, inputs=inputs)
     if not quiet:
         for result, folder in zip(results, folders, strict=True):
             print_result(result)
@@ -229,6 +230,7 @@ from lca.cli import report as _report  # noqa: E402,F401,I001
 from lca.cli import scenarios as _scenarios  # noqa: E402,F401,I001
 from lca.cli import uncertainty as _uncertainty  # noqa: E402,F401,I001
 from lca.cli import bom as _bom  # noqa: E402,F401,I001
+from lca.cli import sensitivity as _sensitivity  # noqa: E402,F401,I001
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -32,6 +31,9 @@ EXIT_UNAVAILABLE = 4
 DEFAULT_SEED = 0
 """The seed of every command that samples (uncertainty, sensitivity, compare, report, export)."""
 MAX_SAMPLES = 10_000_000
+# `vlca uncertainty` streams large runs (statistics chunk by chunk, memory bounded): 10^9 samples
+# take about 6 minutes on 2 cores; more is refused before anything is allocated
+MAX_STREAMED_SAMPLES = 1_000_000_000
 """Largest Monte Carlo sample count (about 80 MB per stored series of float64 totals)."""
 MAX_EXPORT_SAMPLES = 100_000
 """Largest number of presampled columns in a datapackage (one column per sample per exchange)."""
@@ -76,11 +78,23 @@ class Gwp(StrEnum):
     AR5 = "AR5"
 
 
+def _gwp_choice(value: str | None) -> str | None:
+    """``--gwp`` in any case (``ar5`` -> ``AR5``); anything else is refused before loading."""
+    if value is None:
+        return None
+    for g in Gwp:
+        if value.strip().upper() == g.value:
+            return g.value
+    choices = " or ".join(g.value for g in Gwp)
+    raise typer.BadParameter(f"{value!r} is not a GWP100 set vlca knows; choose {choices}")
+
+
 # options shared by the commands
 GwpOption = Annotated[
-    Gwp | None,
+    str | None,
     typer.Option(
-        case_sensitive=False,
+        metavar="[AR6|AR5]",
+        callback=_gwp_choice,
         help="GWP100 set (any case): AR6 (default, IPCC 2021) or AR5 (IPCC 2013).",
     ),
 ]
@@ -146,7 +160,9 @@ def report_failure(exc: BaseException, verbose: bool) -> int:
         err.print(f"[bold red]calculation check failed:[/] {escape(str(exc))}", soft_wrap=True)
         return EXIT_CALC
     if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
+        if verbose:
+            err.print_exception(show_locals=False)
+        where = f"{exc.filename}: " if exc.filename else "a file or folder: "
         err.print(
             f"[bold red]error:[/] {escape(where)}{escape(exc.strerror or str(exc))}",
             soft_wrap=True,
@@ -156,8 +172,8 @@ def report_failure(exc: BaseException, verbose: bool) -> int:
         err.print_exception(show_locals=False)
     err.print(
         f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc)[:300])}\n"
-        "This is a bug in vehicle-lca, not in your files. Run again with -v for the traceback "
-        "and report it with the input files.",
+        "This is a bug in vehicle-lca: it should have named the problem. Run again with -v for "
+        "the traceback and report it with the input files.",
         soft_wrap=True,
     )
     return EXIT_INTERNAL
@@ -170,10 +186,8 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*a: Any, **k: Any) -> Any:
         try:
             return fn(*a, **k)
-        except (typer.Exit, click.exceptions.ClickException, click.exceptions.Abort):
-            raise
-        except KeyboardInterrupt:
-            raise
+        except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
+            raise  # typer's own exits and usage errors, and Ctrl-C (handled in main)
         except Exception as exc:  # noqa: BLE001 - the one place every failure is reported
             raise typer.Exit(report_failure(exc, bool(k.get("verbose")))) from None
 

@@ -51,12 +51,19 @@ FOLDER_FORMATS = {ExportFormat.csv}
 """Formats whose output is a folder (replaced as a whole); the others write one file."""
 
 
-def _analyse(file: Path, gwp: str | None, background: Path | None):  # noqa: ANN202
-    from lca.analysis.pipeline import analyse_file
+def _analyse(loaded, gwp: str | None, background: Path | None):  # noqa: ANN001, ANN202
+    from lca.analysis.pipeline import analyse_loaded
     from lca.model.background import load_background
 
     db = load_background(background) if background else None
-    return analyse_file(file, gwp=gwp, background=db)
+    return analyse_loaded(loaded, gwp=gwp, background=db)
+
+
+def _target(fmt: ExportFormat, output: Path | None, name: str) -> Path:
+    """Where an export goes: ``--output`` or ``reports/<name>/<the format's default file>``."""
+    from lca.outputs.export import FORMATS
+
+    return output or default_output(name) / (FORMATS[fmt.value].default_file or fmt.value)
 
 
 @command()
@@ -97,7 +104,7 @@ def export(
             "-n",
             min=1,
             callback=samples_bound(MAX_EXPORT_SAMPLES),
-            help="datapackage: N presampled Monte Carlo columns.",
+            help="datapackage: N presampled Monte Carlo columns (at most 100,000).",
         ),
     ] = None,
     seed: SeedOption = DEFAULT_SEED,
@@ -107,30 +114,37 @@ def export(
 ) -> None:
     """Export: Brightway datapackage, PACT 3.0 JSON, battery declaration, CSV, Excel, bw2data."""
     setup_logging(verbose)
+    from lca.inputs.loader import load_input
     from lca.outputs.export import ExportRequest
     from lca.outputs.export import export as run_export
-    from lca.outputs.files import write_outputs
+    from lca.outputs.files import reserve, write_outputs
 
     if format is ExportFormat.bw2data and not project:
         raise InputError("--format bw2data needs --project NAME (the Brightway project)")
     options = {"company": company, "company_ids": company_id or None, "n": n, "seed": seed}
-    request = ExportRequest(output=output, project=project, options=options)
-    try:
-        run = _analyse(file, gwp_name(gwp), background)
-        if format is ExportFormat.bw2data:
-            from lca.outputs.export.bw2data import summary, write_project
+    loaded = load_input(file)
+    dest = _target(format, output, loaded.name)
+    request = ExportRequest(output=dest, project=project, options=options)
+    inputs = [*loaded.files, *filter(None, [background])]
+    is_folder = format in FOLDER_FORMATS
+    targets = (
+        ([], []) if format is ExportFormat.bw2data else ([dest], []) if is_folder else ([], [dest])
+    )
+    with reserve(*targets, inputs=inputs):  # a second export to the same place stops here
+        try:
+            run = _analyse(loaded, gwp_name(gwp), background)
+            if format is ExportFormat.bw2data:
+                from lca.outputs.export.bw2data import summary, write_project
 
-            say(summary(write_project(run, project)))
-            return
-        files = run_export(run, format.value, request)
-    except ModuleNotFoundError as exc:
-        raise unavailable(
-            f"the {format.value} export needs the optional package {exc.name!r}: "
-            "pip install 'vehicle-lca[brightway]'"
-        ) from None
-    folders = [next(iter(files)).parent] if format in FOLDER_FORMATS and files else []
-    inputs = [*run.loaded.files, *filter(None, [background])]
-    write_outputs(files, folders=folders, inputs=inputs)
+                say(summary(write_project(run, project)))
+                return
+            files = run_export(run, format.value, request)
+        except ModuleNotFoundError as exc:
+            raise unavailable(
+                f"the {format.value} export needs the optional package {exc.name!r}: "
+                "pip install 'vehicle-lca[brightway]'"
+            ) from None
+        write_outputs(files, folders=[dest] if is_folder else [], inputs=inputs)
     for path in files:
         say(f"wrote {path}")
 
@@ -168,7 +182,7 @@ def report(
     uncertainty: Annotated[
         int,
         typer.Option(
-            help="Monte Carlo samples for the uncertainty section (0: none).",
+            help="Monte Carlo samples for the uncertainty section (0: none; at most 10,000,000).",
             min=0,
             callback=samples_bound(),
         ),
@@ -193,24 +207,27 @@ def report(
     """Write the ISO 14067 CFP study report: report.html (self-contained), report.md with its
     figures (figures/*.png) and, with --pdf, report.pdf."""
     setup_logging(verbose)
-    from lca.outputs.files import write_outputs
+    from lca.inputs.loader import load_input
+    from lca.outputs.files import reserve, write_outputs
     from lca.outputs.report import ReportUnavailable, chromium, context, print_pdf, render
 
     if pdf and chromium() is None:
         raise unavailable("--pdf needs Chromium (Debian: apt-get install chromium)")
-    run = _analyse(file, gwp_name(gwp), background)
-    mc = samples = sens = None
-    if uncertainty or sensitivity:
-        mc, samples, sens = _uncertainty(run, uncertainty, sensitivity, seed)
-    ctx = context(run, uncertainty=mc, samples=samples, sensitivity=sens, lang=lang.value)
-    files = render(ctx)
-    folder = output or default_output(run.result.name)
-    out_files: dict[Path, str | bytes] = {folder / k: v for k, v in files.items()}
-    if pdf:
-        try:
-            out_files[folder / "report.pdf"] = print_pdf(ctx)
-        except ReportUnavailable as exc:
-            raise unavailable(str(exc)) from None
-    inputs = [*run.loaded.files, *filter(None, [background])]
-    write_outputs(out_files, folders=[folder], merge=True, inputs=inputs)
+    loaded = load_input(file)
+    folder = output or default_output(loaded.name)
+    inputs = [*loaded.files, *filter(None, [background])]
+    with reserve([folder], inputs=inputs, merge=True):  # a second run stops here
+        run = _analyse(loaded, gwp_name(gwp), background)
+        mc = samples = sens = None
+        if uncertainty or sensitivity:
+            mc, samples, sens = _uncertainty(run, uncertainty, sensitivity, seed)
+        ctx = context(run, uncertainty=mc, samples=samples, sensitivity=sens, lang=lang.value)
+        files = render(ctx)
+        out_files: dict[Path, str | bytes] = {folder / k: v for k, v in files.items()}
+        if pdf:
+            try:
+                out_files[folder / "report.pdf"] = print_pdf(ctx)
+            except ReportUnavailable as exc:
+                raise unavailable(str(exc)) from None
+        write_outputs(out_files, folders=[folder], merge=True, inputs=inputs)
     wrote(out_files)

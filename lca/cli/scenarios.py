@@ -281,7 +281,8 @@ def compare(
             min=2,
             callback=samples_bound(),
             help="Also sample every scenario N times with common random numbers: probability "
-            "that each is lower than the baseline and the distribution of the difference.",
+            "that each is lower than the baseline and the distribution of the difference "
+            "(N at most 10,000,000).",
         ),
     ] = None,
     seed: SeedOption = DEFAULT_SEED,
@@ -300,54 +301,49 @@ def compare(
     """Compare scenarios: a table, comparison.json/.csv, each scenario's result.json, charts."""
     setup_logging(verbose)
     from lca.analysis.compare import compare as make_comparison
-    from lca.analysis.compare import comparison_csv
     from lca.model.background import load_background
-    from lca.outputs.files import dumps, write_outputs
+    from lca.outputs.files import reserve, write_outputs
+    from lca.outputs.jsonfile import dumps
 
     db = load_background(background)
     files, grids = split_sweeps(files)
     loaded = _load_all(files)
-    show = not quiet and fmt is OutputFormat.table and len(loaded) >= PROGRESS_FROM
-    results = _run_all(loaded, db, gwp_name(gwp), show and err.is_terminal)
-    sweeps = [
-        run_sweep_cli(g, db, gwp_name(gwp), scheduler, not quiet and err.is_terminal)
-        for g in grids
-    ]
-    try:
-        if sweeps:
-            from lca.analysis.sweep_table import sweep_comparison
-
-            comparison, plain, tables = sweep_comparison(
-                [r.to_dict() for r in results], sweeps, baseline=baseline, reference=reference
-            )
-        else:
-            comparison = plain = make_comparison(results, baseline=baseline, reference=reference)
-            tables = []
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-    if uncertainty:
-        comparison["uncertainty"] = paired_uncertainty(
-            loaded, db, gwp_name(gwp), comparison["baseline"], uncertainty, seed
-        )
     folder = output or Path("reports") / "comparison"
-    text = dumps(comparison, "comparison.json")
-    payload: dict[Path, str | bytes] = {
-        folder / "comparison.json": text,
-        folder / "comparison.csv": comparison_csv(comparison),
-    }
-    for r in results:
-        payload[folder / "results" / r.name / "result.json"] = r.to_json()
-    if tables:
-        extra = sweep_files(tables, folder, charts)
-        payload[folder / "comparison.csv"] = str(payload[folder / "comparison.csv"]) + str(
-            extra.pop(folder / "comparison.csv", "")
-        )
-        payload.update(extra)
-    if charts and results:
-        from lca.outputs.charts import comparison_charts
+    inputs = input_files(loaded, background, *(g.path for g in grids))
+    with reserve([folder], inputs=inputs):  # a second run into this folder stops here
+        show = not quiet and fmt is OutputFormat.table and len(loaded) >= PROGRESS_FROM
+        results = _run_all(loaded, db, gwp_name(gwp), show and err.is_terminal)
+        sweeps = [
+            run_sweep_cli(g, db, gwp_name(gwp), scheduler, not quiet and err.is_terminal)
+            for g in grids
+        ]
+        try:
+            if sweeps:
+                from lca.analysis.sweep_table import sweep_comparison
 
-        payload.update(chart_files(comparison_charts(results, plain), folder / "charts"))
-    write_outputs(payload, folders=[folder], inputs=input_files(loaded, background))
+                comparison, plain, tables = sweep_comparison(
+                    [r.to_dict() for r in results], sweeps, baseline=baseline, reference=reference
+                )
+            else:
+                comparison = plain = make_comparison(
+                    results, baseline=baseline, reference=reference
+                )
+                tables = []
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        if uncertainty:
+            comparison["uncertainty"] = paired_uncertainty(
+                loaded, db, gwp_name(gwp), comparison["baseline"], uncertainty, seed
+            )
+        text = dumps(comparison, "comparison.json")
+        payload = _comparison_files(folder, comparison, plain, text, results, charts)
+        if tables:
+            extra = sweep_files(tables, folder, charts)
+            payload[folder / "comparison.csv"] = str(payload[folder / "comparison.csv"]) + str(
+                extra.pop(folder / "comparison.csv", "")
+            )
+            payload.update(extra)
+        write_outputs(payload, folders=[folder], inputs=inputs)
     if fmt is OutputFormat.json:
         sys.stdout.write(text)
         return
@@ -364,6 +360,30 @@ def compare(
             f"under results/"
             + (f", {n_charts} charts (PNG and SVG) under charts/" if charts else "")
         )
+
+
+def _comparison_files(
+    folder: Path,
+    comparison: dict[str, Any],
+    plain: dict[str, Any],
+    text: str,
+    results: list,
+    charts: bool,
+) -> dict[Path, str | bytes]:
+    """Everything ``vlca compare`` writes under ``folder`` (nothing written yet)."""
+    from lca.analysis.compare import comparison_csv
+
+    payload: dict[Path, str | bytes] = {
+        folder / "comparison.json": text,
+        folder / "comparison.csv": comparison_csv(comparison),
+    }
+    for r in results:
+        payload[folder / "results" / r.name / "result.json"] = r.to_json()
+    if charts and results:
+        from lca.outputs.charts import comparison_charts
+
+        payload.update(chart_files(comparison_charts(results, plain), folder / "charts"))
+    return payload
 
 
 def _read_result(path: Path) -> dict[str, Any]:
@@ -414,7 +434,7 @@ def chart(
     setup_logging(verbose)
     from lca.analysis.compare import compare as make_comparison
     from lca.outputs.charts import comparison_charts, scenario_charts
-    from lca.outputs.files import write_outputs
+    from lca.outputs.files import reserve, write_outputs
 
     results = [_read_result(f) for f in files]
     if len(results) == 1:
@@ -426,7 +446,16 @@ def chart(
             raise InputError(str(exc)) from None
         figures = comparison_charts(results, comparison, size=size.value)
     folder = output or files[0].parent / "charts"
-    payload = chart_files(figures, folder)
-    write_outputs(dict(payload), folders=[folder], inputs=files)
+    with reserve([folder], inputs=files):
+        if len(results) == 1:
+            figures = scenario_charts(results[0])
+        else:
+            try:
+                comparison = make_comparison(results, baseline=baseline)
+            except ValueError as exc:
+                raise InputError(str(exc)) from None
+            figures = comparison_charts(results, comparison)
+        payload = chart_files(figures, folder)
+        write_outputs(dict(payload), folders=[folder], inputs=files)
     if not quiet:
         say(f"wrote {len(payload) // 2} charts (PNG and SVG) to {folder}/")

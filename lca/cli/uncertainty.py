@@ -1,9 +1,8 @@
-"""Commands ``vlca uncertainty`` and ``vlca sensitivity`` (thin: the work is in
-lca.calc.montecarlo and lca.analysis.uncertainty)."""
+"""Command ``vlca uncertainty`` (thin: the work is in lca.calc.montecarlo and
+lca.analysis.uncertainty), and the model loading it shares with ``vlca sensitivity``."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from rich.table import Table
 from lca.cli.common import (
     DEFAULT_SEED,
     MAX_SAMPLES,
+    MAX_STREAMED_SAMPLES,
     BackgroundOption,
     GwpOption,
     QuietOption,
@@ -31,15 +31,6 @@ from lca.cli.common import (
 )
 from lca.errors import InputError
 from lca.outputs.palette import STAGE_NAMES
-
-MAX_SOBOL_RUNS = MAX_SAMPLES
-"""Largest number of model runs of a Sobol analysis (N(d+2))."""
-
-
-class Method(StrEnum):
-    oat = "oat"
-    sobol = "sobol"
-    morris = "morris"
 
 
 def load_model(file: Path, background: Path | None, gwp: str | None):  # noqa: ANN201
@@ -118,7 +109,7 @@ def _stats_table(report: dict[str, Any]) -> Table:
     return t
 
 
-def _print_break_even(be: dict[str, Any]) -> None:
+def print_break_even(be: dict[str, Any]) -> None:
     d = be["distribution_km"]
     det = be["deterministic_km"]
     out.print(
@@ -134,10 +125,78 @@ def _print_break_even(be: dict[str, Any]) -> None:
     )
 
 
-def _nothing_uncertain(file: Path) -> InputError:
+def nothing_uncertain(file: Path) -> InputError:
     return InputError(
         "nothing is uncertain: give parameters or records an 'uncertainty'", file=file
     )
+
+
+def _sample(file, model, n, seed, scheduler, quiet, ref_model, others, samples_out=None):  # noqa: ANN001, ANN202
+    """The Monte Carlo report (with break-even and paired comparison), the samples and whether
+    they were streamed (from ``STREAM_FROM`` samples: statistics accumulated chunk by chunk,
+    the samples file, if asked for, written while sampling)."""
+    from lca.analysis import uncertainty as unc
+    from lca.analysis import uncertainty_stream as ust
+    from lca.errors import CalculationError
+
+    prog, advance = _progress(n, "sampling", quiet)
+    if prog:
+        prog.start()
+    streamed = n >= ust.STREAM_FROM and scheduler is None
+    try:
+        if streamed:
+            report, samples = ust.monte_carlo_report_streamed(
+                model, n, seed, progress=advance, samples_out=samples_out
+            )
+        else:
+            report, samples = unc.monte_carlo_report(
+                model, n, seed, scheduler=scheduler, progress=advance
+            )
+    except OSError as exc:  # a Dask scheduler that cannot be reached
+        raise CalculationError(f"cannot run on scheduler {scheduler!r}: {exc}") from None
+    finally:
+        if prog:
+            prog.stop()
+    if ref_model is not None:
+        report["break_even"] = unc.break_even(model, ref_model, min(n, MAX_SAMPLES), seed)
+    if others:
+        models = {str(file): model, **others}
+        report["comparison"] = unc.paired_comparison(
+            models, str(file), min(n, MAX_SAMPLES), seed
+        )
+    return report, samples, streamed
+
+
+def _uncertainty_files(folder, system, model, report, samples, samples_out):  # noqa: ANN001, ANN202
+    """uncertainty.json, uncertainty.png/.svg (and the samples as .npy unless already written
+    while streaming: ``samples_out`` None): nothing written yet."""
+    import io
+
+    import numpy as np
+
+    from lca.outputs.chartstyle import figure_files
+    from lca.outputs.jsonfile import dumps
+    from lca.outputs.uncertainty_charts import distribution_chart
+
+    text = dumps(report, "uncertainty.json")
+    fig = distribution_chart(
+        f"{system.inventory.vehicle.name}: uncertainty of the cradle-to-grave footprint",
+        samples.total / 1000,
+        samples.stages / 1000,
+        model.stages,
+        report["deterministic_kg_co2e"] / 1000,
+        report["total_kg_co2e"],
+        gwp_set=system.gwp_set,
+    )
+    files: dict[Path, str | bytes] = {
+        folder / "uncertainty.json": text,
+        **figure_files(fig, folder / "uncertainty"),
+    }
+    if samples_out is not None:
+        buf = io.BytesIO()
+        np.save(buf, samples.total)
+        files[samples_out] = buf.getvalue()
+    return files
 
 
 @command()
@@ -147,9 +206,11 @@ def uncertainty(
         int,
         typer.Option(
             "-n",
-            help="Number of Monte Carlo samples (at most 10,000,000).",
+            help="Number of Monte Carlo samples (at most 1,000,000,000; large runs are "
+            "streamed: statistics accumulated chunk by chunk, samples kept only with "
+            "--samples-out).",
             min=2,
-            callback=samples_bound(),
+            callback=samples_bound(MAX_STREAMED_SAMPLES),
         ),
     ] = 10_000,
     seed: SeedOption = DEFAULT_SEED,
@@ -187,24 +248,16 @@ def uncertainty(
 ) -> None:
     """Monte Carlo: the distribution of the footprint (total, per km, per stage).
 
-    Writes uncertainty.json and uncertainty.png/.svg into reports/<name>/ (or --output).
+    Writes uncertainty.json and uncertainty.png into reports/<name>/ (or --output).
     """
     setup_logging(verbose)
-    import io
-
-    import numpy as np
-
-    from lca.analysis import uncertainty as unc
-    from lca.analysis import uncertainty_stream as ust
-    from lca.errors import CalculationError
-    from lca.outputs.files import check_not_inputs, dumps, write_outputs
-    from lca.outputs.uncertainty_charts import distribution_chart
+    from lca.outputs.files import reserve, write_outputs
 
     g = gwp_name(gwp)
     loaded, system, model = load_model(file, background, g)
     if not model.inputs:
-        raise _nothing_uncertain(file)
-    inputs = [*loaded.files]
+        raise nothing_uncertain(file)
+    inputs = [*loaded.files, *filter(None, [background])]
     ref_model = None
     if reference:
         ref_loaded, _, ref_model = load_model(reference, background, g)
@@ -213,57 +266,25 @@ def uncertainty(
     for p in compare_to or ():
         other_loaded, _, others[str(p)] = load_model(p, background, g)
         inputs += other_loaded.files
-    prog, advance = _progress(n, "sampling", quiet)
-    if prog:
-        prog.start()
-    streamed = False
-    try:
-        if n >= ust.STREAM_FROM and scheduler is None:
-            if samples_out is not None:
-                check_not_inputs([samples_out], [*inputs, *filter(None, [background])], [])
-            report, samples = ust.monte_carlo_report_streamed(
-                model, n, seed, progress=advance, samples_out=samples_out
-            )
-            streamed = True
-        else:
-            report, samples = unc.monte_carlo_report(
-                model, n, seed, scheduler=scheduler, progress=advance
-            )
-    except OSError as exc:  # a Dask scheduler that cannot be reached
-        raise CalculationError(f"cannot run on scheduler {scheduler!r}: {exc}") from None
-    finally:
-        if prog:
-            prog.stop()
-    if ref_model is not None:
-        report["break_even"] = unc.break_even(model, ref_model, n, seed)
-    if others:
-        models = {str(file): model, **others}
-        report["comparison"] = unc.paired_comparison(models, str(file), n, seed)
     folder = output or default_output(system.name)
-    stats = report["total_kg_co2e"]
-    text = dumps(report, "uncertainty.json")
-    from lca.outputs.chartstyle import figure_files
-
-    fig = distribution_chart(
-        f"{system.inventory.vehicle.name}: uncertainty of the cradle-to-grave footprint",
-        samples.total / 1000,
-        samples.stages / 1000,
-        model.stages,
-        report["deterministic_kg_co2e"] / 1000,
-        stats,
-        gwp_set=system.gwp_set,
-    )
-    files: dict[Path, str | bytes] = {
-        folder / "uncertainty.json": text,
-        **figure_files(fig, folder / "uncertainty"),
-    }
-    if samples_out is not None and not streamed:  # (a streamed run wrote its own)
-        buf = io.BytesIO()
-        np.save(buf, samples.total)
-        files[samples_out] = buf.getvalue()
-    write_outputs(
-        files, folders=[folder], merge=True, inputs=[*inputs, *filter(None, [background])]
-    )
+    if samples_out is not None and samples_out in (
+        folder / "uncertainty.json",
+        folder / "uncertainty.png",
+        folder / "uncertainty.svg",
+    ):
+        raise InputError(
+            "--samples-out names a file this command writes itself; choose another name",
+            file=samples_out,
+        )
+    extra = [samples_out] if samples_out is not None else []
+    with reserve([folder], extra, inputs=inputs, merge=True):  # a second run stops here
+        report, samples, streamed = _sample(
+            file, model, n, seed, scheduler, quiet, ref_model, others, samples_out
+        )
+        files = _uncertainty_files(
+            folder, system, model, report, samples, None if streamed else samples_out
+        )
+        write_outputs(files, folders=[folder], merge=True, inputs=inputs)
     if quiet:
         return
     out.print(_stats_table(report))
@@ -273,7 +294,7 @@ def uncertainty(
         f"{len(model.inputs)} uncertain inputs"
     )
     if "break_even" in report:
-        _print_break_even(report["break_even"])
+        print_break_even(report["break_even"])
     if "comparison" in report:
         for name, r in report["comparison"]["systems"].items():
             if name == str(file):
@@ -286,174 +307,3 @@ def uncertainty(
             )
     say("")
     wrote(files)
-
-
-def _sensitivity_result(model: Any, method: Method, n: int | None, seed: int, range_: Any):  # noqa: ANN202
-    from lca.analysis import uncertainty as unc
-
-    if method is Method.oat:
-        return unc.oat(model, relative=range_ / 100 if range_ is not None else None)
-    if method is Method.sobol:
-        base_n = n or 1024
-        if base_n & (base_n - 1):
-            raise InputError(f"-n {base_n}: Sobol needs a power of 2 (for example 1024)")
-        runs = base_n * (len(model.inputs) + 2)
-        if runs > MAX_SOBOL_RUNS:
-            raise InputError(
-                f"-n {base_n}: Sobol would run the model {runs:,} times (N(d+2) with "
-                f"{len(model.inputs)} inputs); at most {MAX_SOBOL_RUNS:,}"
-            )
-        return unc.sobol(model, base_n, seed)
-    most = MAX_SAMPLES // (len(model.inputs) + 1)
-    if n is not None and n > most:
-        raise InputError(f"-n {n}: too many Morris trajectories (at most {most:,})")
-    return unc.morris(model, n or 100, seed)
-
-
-@command()
-def sensitivity(
-    file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
-    method: Annotated[
-        Method,
-        typer.Option(
-            case_sensitive=False,
-            help="oat: one at a time (tornado); sobol: variance-based indices; morris: "
-            "elementary-effects screening.",
-        ),
-    ] = Method.oat,
-    n: Annotated[
-        int | None,
-        typer.Option(
-            "-n",
-            min=1,
-            callback=samples_bound(),
-            help="sobol: base sample size N (runs N(d+2), a power of 2; default "
-            "1024); morris: trajectories (default 100); break-even: MC samples.",
-        ),
-    ] = None,
-    seed: SeedOption = DEFAULT_SEED,
-    range_: Annotated[
-        float | None,
-        typer.Option(
-            "--range",
-            help="oat: vary each input by -/+ this percentage instead of P5/P95.",
-            min=0.0,
-            max=100.0,
-        ),
-    ] = None,
-    reference: Annotated[
-        Path | None,
-        typer.Option(help="Combustion reference for the break-even distance (its distribution)."),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Output folder (default reports/<name>); files already there are kept.",
-        ),
-    ] = None,
-    gwp: GwpOption = None,
-    background: BackgroundOption = None,
-    quiet: QuietOption = False,
-    verbose: VerboseOption = False,
-) -> None:
-    """Which inputs move the footprint: one at a time (tornado), Sobol or Morris.
-
-    Writes sensitivity.json and sensitivity-<method>.png/.svg into reports/<name>/ (or --output).
-    """
-    setup_logging(verbose)
-    from lca.analysis import uncertainty as unc
-    from lca.outputs import uncertainty_charts as charts
-    from lca.outputs.files import dumps, write_outputs
-
-    g = gwp_name(gwp)
-    loaded, system, model = load_model(file, background, g)
-    if not model.inputs:
-        raise _nothing_uncertain(file)
-    inputs = [*loaded.files, *filter(None, [background])]
-    res = _sensitivity_result(model, method, n, seed, range_)
-    res["name"] = system.name
-    if reference is not None:
-        ref_loaded, _, ref_model = load_model(reference, background, g)
-        inputs += ref_loaded.files
-        res["break_even"] = unc.break_even(model, ref_model, n or 100_000, seed)
-    folder = output or default_output(system.name)
-    from lca.outputs.chartstyle import figure_files
-
-    title = system.inventory.vehicle.name
-    names = {i.key: i.description for i in model.inputs if i.description}
-    text = dumps(res, "sensitivity.json")
-    if method is Method.oat:
-        fig = charts.tornado_chart(
-            f"{title}: one at a time, each input at its {res['range']}",
-            res["inputs"],
-            res["deterministic_kg_co2e"],
-            gwp_set=system.gwp_set,
-            names=names,
-        )
-    elif method is Method.sobol:
-        fig = charts.sobol_chart(
-            f"{title}: Sobol indices of the total (N = {res['n']}, {res['runs']:,} runs)",
-            res["inputs"],
-            gwp_set=system.gwp_set,
-            names=names,
-        )
-    else:
-        fig = charts.morris_chart(
-            f"{title}: Morris screening ({res['trajectories']} trajectories)",
-            res["inputs"],
-            gwp_set=system.gwp_set,
-            names=names,
-        )
-    files: dict[Path, str | bytes] = {
-        folder / "sensitivity.json": text,
-        **figure_files(fig, folder / f"sensitivity-{method.value}"),
-    }
-    write_outputs(files, folders=[folder], merge=True, inputs=inputs)
-    if quiet:
-        return
-    out.print(_sensitivity_table(system.name, method, res))
-    if "break_even" in res:
-        _print_break_even(res["break_even"])
-    say("")
-    wrote(files)
-
-
-def _sensitivity_table(name: str, method: Method, res: dict[str, Any]) -> Table:
-    t = Table(title=f"{escape(name)}: sensitivity ({method.value})", title_justify="left")
-    t.add_column("#", justify="right")
-    t.add_column("input")
-    if method is Method.oat:
-        t.add_column("low -> high", justify="right")
-        t.add_column("swing kg CO2e", justify="right")
-        for r in res["inputs"][:15]:
-            lo, hi = r["low_value"], r["high_value"]
-            fmt = (lambda v: v) if isinstance(lo, str) else (lambda v: f"{v:,.4g}")
-            t.add_row(
-                str(r["rank"]),
-                escape(r["label"]),
-                escape(f"{fmt(lo)} -> {fmt(hi)} {r['unit']}"),
-                f"{r['swing_kg_co2e']:+,.0f}",
-            )
-    elif method is Method.sobol:
-        t.add_column("S1 (±CI)", justify="right")
-        t.add_column("ST (±CI)", justify="right")
-        for i, r in enumerate(res["inputs"][:15], 1):
-            t.add_row(
-                str(i),
-                escape(r["label"]),
-                f"{r['S1']:.3f} ± {r['S1_conf']:.3f}",
-                f"{r['ST']:.3f} ± {r['ST_conf']:.3f}",
-            )
-    else:
-        t.add_column("mu* kg CO2e", justify="right")
-        t.add_column("sigma", justify="right")
-        for i, r in enumerate(res["inputs"][:15], 1):
-            t.add_row(
-                str(i),
-                escape(r["label"]),
-                f"{r['mu_star_kg_co2e']:,.0f}",
-                f"{r['sigma_kg_co2e']:,.0f}",
-            )
-    return t

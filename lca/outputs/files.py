@@ -10,9 +10,10 @@ old one, so the files already there survive and the swap is still one rename.
 A single output *file* (``--samples-out``, ``vlca export --output x.json``) goes to a temporary
 file beside it and is renamed over it.
 
-Every target is locked (``fcntl.flock`` on ``.<name>.lock`` beside it) for the whole write, so a
-second concurrent run into the same place fails with an :class:`~lca.errors.InputError` (exit 2)
-instead of mixing two runs' files. A target that is, or lies inside, an input (or a folder that
+Every target is locked (``fcntl.flock`` on ``.<name>.lock`` beside it, removed when done) from
+before the calculation (:func:`reserve`) to the end of the write, so a second concurrent run into
+the same place fails at once with an :class:`~lca.errors.InputError` (exit 2) instead of mixing
+two runs' files. A target that is, or lies inside, an input (or a folder that
 holds an input, or the working folder) is refused. A ``.json`` file must be strict JSON (no
 ``NaN``/``Infinity``), checked before anything is written. Every failure to write is an
 ``InputError`` naming the path; nothing is left half-written.
@@ -23,8 +24,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fnmatch
-import json
-import math
 import os
 import shutil
 import tempfile
@@ -33,95 +32,46 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lca.errors import CalculationError, InputError, format_path
+from lca.errors import InputError
+from lca.outputs.jsonfile import check_json_text
 
 MARKER = ".vlca-output"
 """File in every output folder: marks a folder that ``vlca`` may replace as a whole."""
 
 MARKER_TEXT = b"written by vehicle-lca (vlca); replaced as a whole on every run\n"
-# names a vlca command writes into a folder (folders written before the marker existed)
+# what a vlca command wrote into a folder before the marker existed (such a folder may be replaced)
 KNOWN_NAMES = (
-    MARKER,
     ".*.lock",
     ".*.tmp",
-    "*.json",
-    "*.csv",
-    "*.png",
-    "*.svg",
-    "*.npy",
-    "*.zip",
-    "*.xlsx",
+    "result.json",
+    "result.csv",
+    "inventory.csv",
+    "comparison.json",
+    "comparison.csv",
+    "uncertainty.json",
+    "uncertainty.png",
+    "uncertainty.svg",
+    "sensitivity.json",
+    "sensitivity-*.png",
+    "sensitivity-*.svg",
     "report.html",
     "report.md",
     "report.pdf",
-    "charts",
-    "results",
-    "tables",
+    "pact.json",
+    "battery-declaration.json",
+    "datapackage.zip",
+    "lca.xlsx",
+    "*.npy",
 )
+# the sub-folders vlca writes and the files each may hold
+KNOWN_FOLDERS: dict[str, tuple[str, ...]] = {
+    "charts": ("*.png", "*.svg", ".*.tmp", ".*.lock"),
+    "tables": ("*.csv", ".*.tmp", ".*.lock"),
+    "results": (),  # vlca compare: results/<scenario>/result.json
+    "results/*": ("result.json", ".*.tmp"),
+}
 
 Content = str | bytes
-
-
-# ----------------------------------------------------------------------------- strict JSON
-
-
-def _non_finite_path(obj: Any, path: tuple[str | int, ...] = ()) -> tuple | None:
-    """Key path of the first non-finite float in ``obj`` (None if all are finite)."""
-    if isinstance(obj, float):
-        return None if math.isfinite(obj) else path
-    if isinstance(obj, Mapping):
-        for k, v in obj.items():
-            hit = _non_finite_path(v, (*path, str(k)))
-            if hit is not None:
-                return hit
-    elif isinstance(obj, list | tuple):
-        for i, v in enumerate(obj):
-            hit = _non_finite_path(v, (*path, i))
-            if hit is not None:
-                return hit
-    elif hasattr(obj, "dtype") and hasattr(obj, "tolist"):  # numpy scalars and arrays
-        return _non_finite_path(obj.tolist(), path)
-    return None
-
-
-def check_finite(obj: Any, what: str = "output") -> None:
-    """Raise a :class:`CalculationError` naming the key path of a NaN or infinity in ``obj``."""
-    hit = _non_finite_path(obj)
-    if hit is not None:
-        raise CalculationError(
-            f"{what}: the value at '{format_path(hit)}' is not a finite number (NaN or "
-            "infinity); nothing was written. An input is probably out of range (an infinite "
-            "uncertainty width or weight, or an extreme amount)."
-        )
-
-
-def _default(obj: Any) -> Any:
-    if hasattr(obj, "tolist"):  # numpy scalar or array
-        return obj.tolist()
-    raise TypeError(f"cannot write a {type(obj).__name__} as JSON")
-
-
-def dumps(obj: Any, what: str = "output", *, indent: int | None = 2) -> str:
-    """Strict JSON text of ``obj`` (ends with a newline): non-finite numbers are an error."""
-    check_finite(obj, what)
-    return json.dumps(obj, indent=indent, ensure_ascii=False, allow_nan=False, default=_default) + (
-        "\n"
-    )
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
-def check_json_text(path: Path, data: bytes) -> None:
-    """A ``.json`` output must parse as strict JSON (no ``NaN``/``Infinity``)."""
-    try:
-        json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
-    except ValueError as exc:
-        raise CalculationError(
-            f"{path}: would not be valid JSON ({exc}); non-finite numbers are not written. "
-            "Nothing was written."
-        ) from None
 
 
 # ----------------------------------------------------------------------------- guards
@@ -161,17 +111,36 @@ def check_not_inputs(
             )
 
 
+def _sub_kind(kind: str, name: str) -> str | None:
+    """The kind of a sub-folder ``name`` of a folder of ``kind`` ("" the output folder)."""
+    if kind == "" and name in KNOWN_FOLDERS:
+        return name
+    return "results/*" if kind == "results" else None
+
+
+def _foreign(folder: Path, kind: str = "") -> list[str]:
+    """Entries of ``folder`` that vlca did not write (a marker makes the whole folder vlca's)."""
+    if (folder / MARKER).exists():
+        return []
+    allowed = KNOWN_FOLDERS[kind] if kind else KNOWN_NAMES
+    found = []
+    for p in sorted(folder.iterdir()):
+        sub = _sub_kind(kind, p.name) if p.is_dir() and not p.is_symlink() else None
+        if sub is not None:
+            found += [f"{p.name}/{n}" for n in _foreign(p, sub)]
+        elif p.is_dir() or not any(fnmatch.fnmatch(p.name, k) for k in allowed):
+            found.append(p.name + ("/" if p.is_dir() else ""))
+    return found
+
+
 def _replaceable(folder: Path) -> None:
-    """A folder may be replaced as a whole if vlca wrote it (marker or only vlca's names)."""
+    """A folder may be replaced as a whole only if vlca wrote it (the marker, or nothing but the
+    names vlca writes)."""
     if not folder.exists():
         return
     if not folder.is_dir():
         raise InputError("the output folder is a file; choose another path", file=folder)
-    if (folder / MARKER).exists():
-        return
-    foreign = sorted(
-        p.name for p in folder.iterdir() if not any(fnmatch.fnmatch(p.name, k) for k in KNOWN_NAMES)
-    )
+    foreign = _foreign(folder)
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         raise InputError(
@@ -184,49 +153,115 @@ def _replaceable(folder: Path) -> None:
 # ----------------------------------------------------------------------------- locks
 
 
-def _open_lock(target: Path, is_folder: bool) -> tuple[int, Path]:
-    """Open the lock file of a target: ``.<name>.lock`` beside a folder; for a single file, the
-    lock of the folder holding it (so a file added to a folder and a swap of that folder never
-    overlap), or ``.<name>.lock`` beside the file where that folder's parent is not writable."""
-    candidates = [target.parent / f".{target.name}.lock"]
-    if not is_folder and target.parent.name:
-        candidates.insert(0, target.parent.parent / f".{target.parent.name}.lock")
-    for lock in candidates:
+def _lock_path(target: Path, is_folder: bool) -> Path:
+    """``.<name>.lock`` beside a target; for a single file inside a vlca output folder, that
+    folder's lock (so adding a file and swapping the folder never overlap)."""
+    if not is_folder and (target.parent / MARKER).exists():
+        return target.parent.parent / f".{target.parent.name}.lock"
+    return target.parent / f".{target.name}.lock"
+
+
+_HELD: dict[Path, int] = {}
+"""Locks this process holds (``reserve`` takes them before the calculation; ``write_outputs``
+then finds them held)."""
+
+
+def _acquire(lock: Path, target: Path) -> int:
+    """An open, exclusively ``flock``ed descriptor of ``lock`` (created if missing), or an
+    InputError at once if another process holds it. A lock file its holder removed meanwhile is
+    not trusted: the lock is taken again on the file now at that path."""
+    import fcntl
+
+    for _ in range(10):
         try:
             lock.parent.mkdir(parents=True, exist_ok=True)
-            return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644), lock
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            if lock == candidates[-1]:
-                raise _os_error(exc, target) from None
-    raise AssertionError("unreachable")
+            raise _os_error(exc, target) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise InputError(
+                "another vlca command is writing here; wait for it to finish or choose another "
+                "output path",
+                file=target,
+            ) from None
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(lock))
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)  # the holder removed the file as we opened it: take the new one
+    raise InputError("could not take the output lock; try again", file=target)
 
 
 @contextlib.contextmanager
 def _locked(folders: Sequence[Path], files: Sequence[Path]) -> Iterator[None]:
-    """Hold an exclusive ``flock`` for every target (in sorted order), or fail at once."""
-    import fcntl
-
-    held: dict[Path, int] = {}
+    """Hold an exclusive lock (``.<name>.lock`` beside each target, removed afterwards) for
+    every target, in sorted order, or fail at once."""
+    mine: list[Path] = []
     targets = sorted({(_resolve(t), False) for t in files} | {(_resolve(f), True) for f in folders})
     try:
         for target, is_folder in targets:
-            fd, lock = _open_lock(target, is_folder)
-            if lock in held:
-                os.close(fd)
-                continue
-            held[lock] = fd
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise InputError(
-                    f"another vlca command is writing here (lock {lock} is held); wait for it "
-                    "to finish or choose another output path",
-                    file=target,
-                ) from None
+            lock = _lock_path(target, is_folder)
+            if lock not in _HELD:
+                _HELD[lock] = _acquire(lock, target)
+                mine.append(lock)
         yield
     finally:
-        for fd in held.values():
-            os.close(fd)  # closing releases the lock; the lock file stays (safe for waiters)
+        for lock in reversed(mine):
+            with contextlib.suppress(OSError):
+                lock.unlink()  # while still holding it; a waiter re-checks the path (above)
+            os.close(_HELD.pop(lock))
+
+
+@contextlib.contextmanager
+def reserve(
+    folders: Sequence[Path] = (),
+    files: Sequence[Path] = (),
+    *,
+    inputs: Iterable[Path] = (),
+    merge: bool = False,
+) -> Iterator[None]:
+    """Check the output targets and hold their locks for the whole command (calculation and
+    writing), so a second run into the same place fails at once with exit 2, before it computes.
+    """
+    try:
+        folders = [_real_folder(Path(os.path.normpath(f))) for f in folders]
+        files = [Path(os.path.normpath(f)) for f in files]
+        _check_targets(folders, files, list(inputs), merge)
+    except OSError as exc:
+        raise _os_error(exc, Path(exc.filename or ".")) from None
+    with _locked(folders, files):
+        yield
+
+
+def _real_folder(folder: Path) -> Path:
+    """A folder given as a symbolic link: the folder it points to (the link stays)."""
+    return folder.resolve() if folder.is_symlink() else folder
+
+
+def _check_targets(
+    folders: Sequence[Path], files: Sequence[Path], inputs: list[Path], merge: bool
+) -> None:
+    check_not_inputs([*folders, *files], inputs, folders)
+    if not merge:
+        for folder in folders:
+            _replaceable(folder)  # before locking: leave no lock file beside a foreign folder
+    for path in folders:
+        if path.exists() and not path.is_dir():
+            raise InputError("the output folder is a file; choose another path", file=path)
+    for path in files:
+        if path.is_dir():
+            raise InputError("is a folder, expected a file path", file=path)
+        if path.exists() and not path.is_file():
+            raise InputError(
+                "is not a regular file (a device, a FIFO or a socket); choose a path for a "
+                "new file",
+                file=path,
+            )
 
 
 def _os_error(exc: OSError, target: Path) -> InputError:
@@ -332,6 +367,28 @@ def _stage_folder(folder: Path, files: Mapping[Path, bytes], merge: bool, mode: 
     return new
 
 
+def _stage_file(path: Path, data: bytes, mode: int) -> Path:
+    """Write ``data`` to a temporary file beside ``path`` (renamed over it on commit)."""
+    if path.is_dir():
+        raise InputError("is a folder, expected a file path", file=path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        return Path(tmp)
+    except BaseException as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _os_error(exc, path) from None
+        raise
+
+
 def _commit_folder(folder: Path, new: Path) -> None:
     _, old = _names(folder)
     moved = folder.exists()
@@ -360,10 +417,19 @@ def write_outputs(
     run or would overwrite an input; :class:`CalculationError` for non-finite JSON. Either way
     the targets are left as they were.
     """
+    try:
+        _write_outputs(files, folders, merge, list(inputs))
+    except OSError as exc:  # checking a path: a name too long, a loop of links
+        raise _os_error(exc, Path(exc.filename or next(iter(files), "."))) from None
+
+
+def _write_outputs(
+    files: Mapping[Path, Content], folders: Sequence[Path], merge: bool, inputs: list[Path]
+) -> None:
     folders = [Path(os.path.normpath(f)) for f in folders]
     plan = _plan({Path(os.path.normpath(p)): c for p, c in files.items()}, folders)
-    targets = [*plan.folders, *plan.files]
-    check_not_inputs(targets, list(inputs), plan.folders)
+    plan.folders = {_real_folder(f): c for f, c in plan.folders.items()}
+    _check_targets(list(plan.folders), list(plan.files), inputs, merge)
     mode = 0o666 & ~_umask()
     staged_dirs: list[tuple[Path, Path]] = []
     staged_files: list[tuple[Path, Path]] = []
@@ -375,28 +441,14 @@ def write_outputs(
                 except OSError as exc:
                     raise _os_error(exc, folder) from None
             for path, data in plan.files.items():
-                if path.is_dir():
-                    raise InputError("is a folder, expected a file path", file=path)
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    fd, tmp = tempfile.mkstemp(
-                        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-                    )
-                    staged_files.append((Path(tmp), path))
-                    with os.fdopen(fd, "wb") as fh:
-                        fh.write(data)
-                        fh.flush()
-                        os.fsync(fh.fileno())
-                    os.chmod(tmp, mode)
-                except OSError as exc:
-                    raise _os_error(exc, path) from None
+                staged_files.append((_stage_file(path, data, mode), path))
             for folder, new in staged_dirs:
                 _commit_folder(folder, new)
             for tmp, path in staged_files:
                 os.replace(tmp, path)
             staged_dirs, staged_files = [], []
         except OSError as exc:
-            raise _os_error(exc, targets[0]) from None
+            raise _os_error(exc, [*plan.folders, *plan.files][0]) from None
         finally:
             for _, new in staged_dirs:
                 shutil.rmtree(new, ignore_errors=True)
