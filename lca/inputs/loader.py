@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import Field
 
 from lca.errors import InputError, KeyPath
+from lca.inputs.files import file_problem, shown_path
 from lca.inputs.overrides import apply_overrides, split_path
 from lca.inputs.validation import validate
 from lca.inputs.yamlio import Document, load_yaml
@@ -201,9 +202,11 @@ def _load_scenario(
         )
     ref_key = "base" if head.base is not None else "extends"
     ref = p.parent / (head.base or head.extends or "")
-    if not ref.exists():
+    problem = file_problem(ref)
+    if problem is not None:
         raise doc.error(
-            f"{ref_key} file {str(ref)!r} not found (paths are relative to the scenario file)",
+            f"{ref_key} file {shown_path(ref)!r}: {problem} (paths are relative to the "
+            "scenario file)",
             ("scenario", ref_key),
         )
     parent = load_input(ref, (*_seen, resolved))

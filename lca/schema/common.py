@@ -5,16 +5,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+# the longest quantity or expression text (lca.model.units.MAX_TEXT_LENGTH checks it again
+# where the text is parsed; this check reports it at validation, with every other problem)
+MAX_TEXT_LENGTH = 500
+MAX_GSD = 100.0  # a geometric standard deviation above this says "unknown", not "uncertain"
+
+
+def _short_text(text: str) -> str:
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ValueError(
+            f"a quantity or expression is at most {MAX_TEXT_LENGTH} characters, got {len(text):,}"
+        )
+    return text
+
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9:._+\-]*$", max_length=120)]
-QuantityText = str | float | int
+QuantityText = Annotated[str, AfterValidator(_short_text)] | float | int
 
 
 class Strict(BaseModel):
     """Base model: unknown keys are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class Source(Strict):
@@ -45,7 +61,7 @@ class Distribution(Strict):
     """
 
     distribution: Literal["lognormal", "normal", "uniform", "triangular", "discrete"]
-    gsd: float | None = Field(default=None, gt=1.0)
+    gsd: float | None = Field(default=None, gt=1.0, le=MAX_GSD)
     sd: QuantityText | None = None
     low: QuantityText | None = None
     mode: QuantityText | None = None
