@@ -61,7 +61,7 @@ class Distribution(Strict):
     """
 
     distribution: Literal["lognormal", "normal", "uniform", "triangular", "discrete"]
-    gsd: float | None = Field(default=None, gt=1.0, le=MAX_GSD)
+    gsd: float | None = Field(default=None, gt=1.0)
     sd: QuantityText | None = None
     low: QuantityText | None = None
     mode: QuantityText | None = None
@@ -82,6 +82,11 @@ class Distribution(Strict):
         missing = [k for k in need if getattr(self, k) is None]
         if missing:
             raise ValueError(f"a {self.distribution} distribution needs {', '.join(missing)}")
+        if self.gsd is not None and self.gsd > MAX_GSD:
+            raise ValueError(
+                f"gsd {self.gsd:g} is above {MAX_GSD:g} (a factor of {MAX_GSD:g}² at 2 sigma: "
+                "the value is unknown, not uncertain)"
+            )
         allowed = set(need) | {"basis", "distribution"}
         if self.distribution == "discrete":
             allowed.add("weights")
