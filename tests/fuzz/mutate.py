@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import random
 import re
 from collections.abc import Sequence
@@ -202,7 +203,7 @@ def _absolute_refs(data: Any, folder: Path) -> None:
     if isinstance(head, dict):
         for key in ("base", "extends"):
             if isinstance(head.get(key), str) and not head[key].startswith("/"):
-                head[key] = str((folder / head[key]).resolve())
+                head[key] = os.path.normpath(os.path.join(folder, head[key]))
 
 
 # -- text mutations -------------------------------------------------------------------------
@@ -253,7 +254,7 @@ def make_case_with(ch: Chooser) -> Case:
     if family < 45:  # YAML text of any input: the loader and the schemas
         source = ch.choice(TEXT_INPUTS)
         original = _REF.sub(
-            lambda m: f"{m.group(1)}{(source.parent / m.group(2)).resolve()}",
+            lambda m: f"{m.group(1)}{os.path.normpath(os.path.join(source.parent, m.group(2)))}",
             source.read_text(encoding="utf-8"),
         )
         text, done = mutate_text(ch, original, ch.integer(1, 3))
@@ -295,6 +296,30 @@ def _database(folder: Path | None) -> Any:
     return _DATABASES[folder]
 
 
+def _cache_unchanged_files() -> None:
+    """Parse each bundled file once: a case's scenario loads its (unchanged) base inventory
+    from memory, a deep copy per use; the mutated case file itself is always read."""
+    from lca.inputs import loader, yamlio
+
+    if getattr(loader.load_yaml, "fuzz_cache", False):
+        return
+    real = yamlio.load_yaml
+    cache: dict[str, Any] = {}
+
+    def load_yaml(path: Any) -> Any:
+        p = Path(path)
+        if p.name.startswith("case-"):
+            return real(p)
+        key = str(p)
+        if key not in cache:
+            cache[key] = real(p)  # an error propagates and is not cached
+        doc = cache[key]
+        return yamlio.Document(doc.path, copy.deepcopy(doc.data), doc.lines, doc.text)
+
+    load_yaml.fuzz_cache = True  # type: ignore[attr-defined]
+    loader.load_yaml = load_yaml
+
+
 def warm_up() -> None:
     """Import the package and load both backgrounds (before forking workers)."""
     import lca.analysis.pipeline  # noqa: F401
@@ -303,6 +328,7 @@ def warm_up() -> None:
     from lca.analysis.pipeline import run_loaded
     from lca.inputs.loader import load_input
 
+    _cache_unchanged_files()
     _database(None)
     run_loaded(load_input(TINY_INPUTS[0]), background=_database(TINY_BACKGROUND))  # bw2calc too
 

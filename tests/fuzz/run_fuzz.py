@@ -35,8 +35,12 @@ def _worker(seeds: list[int], progress, current, results) -> None:  # noqa: ANN0
     folder = Path(tempfile.mkdtemp(prefix="vlca-fuzz-", dir=shm if shm.is_dir() else None))
     out: list[tuple] = []
     for seed in seeds:
-        case = make_case(seed)
         current.value = seed
+        try:
+            case = make_case(seed)
+        except Exception as exc:  # a bug of the mutator, not of the package
+            results.put([(seed, "harness", {"seed": seed, "error": repr(exc)[:300]})])
+            continue
         progress.value = time.monotonic()
         try:
             outcome, error = run_case(case, folder)
@@ -136,7 +140,7 @@ def _drain(results, done: dict) -> None:  # noqa: ANN001
 
 
 def _summary(n, done, hangs, seconds, time_limit, workers, seed0) -> dict:  # noqa: ANN001
-    counts = {"clean": 0, "success": 0, "crash": 0, "hang": 0, "unlocated": 0}
+    counts = {"clean": 0, "success": 0, "crash": 0, "hang": 0, "unlocated": 0, "harness": 0}
     kinds: dict[str, dict] = {}
     unlocated_examples: list[dict] = []
     for outcome, info in done.values():
@@ -160,6 +164,7 @@ def _summary(n, done, hangs, seconds, time_limit, workers, seed0) -> dict:  # no
         "crash_kinds": kinds,
         "hang_examples": hangs[:10],
         "unlocated_examples": unlocated_examples,
+        "mutator_errors": counts["harness"],
         "seconds": round(seconds, 1),
         "time_limit_s": time_limit,
         "workers": workers,
