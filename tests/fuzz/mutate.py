@@ -320,15 +320,18 @@ def _cache_unchanged_files() -> None:
     loader.load_yaml = load_yaml
 
 
-def warm_up() -> None:
-    """Import the package and load both backgrounds (before forking workers)."""
+def warm_up(cache_files: bool = False) -> None:
+    """Import the package and load both backgrounds (before forking workers); with
+    ``cache_files``, parse the unchanged bundled files only once (for the fuzz script only: it
+    patches the loader for the whole process)."""
     import lca.analysis.pipeline  # noqa: F401
     import lca.inputs.loader  # noqa: F401
     import lca.model.system  # noqa: F401
     from lca.analysis.pipeline import run_loaded
     from lca.inputs.loader import load_input
 
-    _cache_unchanged_files()
+    if cache_files:
+        _cache_unchanged_files()
     _database(None)
     run_loaded(load_input(TINY_INPUTS[0]), background=_database(TINY_BACKGROUND))  # bw2calc too
 

@@ -68,7 +68,8 @@ def _worker(seeds: list[int], progress, current, results) -> None:  # noqa: ANN0
 
 
 def run(n: int, workers: int, time_limit: float, seed0: int) -> dict:
-    warm_up()  # workers are forked from here and inherit the loaded package and backgrounds
+    # workers are forked from here and inherit the loaded package and backgrounds
+    warm_up(cache_files=True)
     ctx = mp.get_context("fork")
     results = ctx.Queue()
     pending = [list(range(seed0 + w, seed0 + n, workers)) for w in range(workers)]
