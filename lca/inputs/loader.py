@@ -18,6 +18,7 @@ from pydantic import Field
 
 from lca.errors import InputError, InputErrors, KeyPath
 from lca.inputs.additions import add_parameters, add_trajectories, with_optional_key
+from lca.inputs.files import file_problem, shown_path
 from lca.inputs.overrides import apply_overrides, split_path
 from lca.inputs.validation import validate
 from lca.inputs.yamlio import Document, load_yaml
@@ -248,14 +249,12 @@ def _load_parent(p: Path, doc: Document, ref_key: str, ref_text: str, seen: tupl
     tree is read only if it parses as an inventory or a scenario; errors name the scenario's key."""
     ref = p.parent / ref_text
     where = ("scenario", ref_key)
-    try:
-        found = ref.is_file()
-    except OSError as exc:  # a name too long, a loop of links
-        raise doc.error(f"{ref_key} {ref_text!r}: cannot open it ({exc.strerror})", where) from None
-    if not found:
-        what = "is not a file" if ref.exists() else "not found"
+    problem = file_problem(ref)  # stat only: a FIFO or device is refused, never opened
+    if problem is not None:
         raise doc.error(
-            f"{ref_key} file {str(ref)!r} {what} (paths are relative to the scenario file)", where
+            f"{ref_key} file {shown_path(ref)!r}: {problem} (paths are relative to the "
+            "scenario file)",
+            where,
         )
     if not ref.resolve().is_relative_to(p.parent.resolve()):
         try:

@@ -10,7 +10,9 @@ country code ``NO`` stays a string.
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Any
 import yaml
 
 from lca.errors import InputError, KeyPath
+from lca.inputs.files import read_bounded
 
 MAX_BYTES = 5_000_000
 MAX_NODES = 200_000
@@ -83,7 +86,10 @@ class _Builder:
             )
         self.lines.setdefault(kp, node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
-            return _Loader.construct_scalar_value(node)
+            try:
+                return _Loader.construct_scalar_value(node)
+            except InputError as exc:
+                raise exc.located(path=kp) from None
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*kp, i)) for i, child in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
@@ -122,10 +128,32 @@ _SCALARS = yaml.SafeLoader("")  # constructs scalar values only; never parses te
 
 
 def _construct_scalar_value(node: yaml.ScalarNode) -> Any:
+    line = node.start_mark.line + 1
     try:
-        return _SCALARS.construct_object(node, deep=True)
+        value = _SCALARS.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
-        raise InputError(f"cannot read value: {exc}", line=node.start_mark.line + 1) from None
+        raise InputError(f"cannot read value: {exc}", line=line) from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise InputError(_too_large(node.value), line=line) from None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        if "inf" not in node.value.lower() and "nan" not in node.value.lower():
+            raise InputError(_too_large(node.value), line=line)  # 1.0e+400
+        raise InputError(
+            f"{node.value!r} is not a finite number (NaN and infinity are not amounts)", line=line
+        )
+    if isinstance(value, int) and abs(value) > sys.float_info.max:
+        raise InputError(_too_large(node.value), line=line)
+    return value
+
+
+def _too_large(text: str) -> str:
+    shown = text if len(text) <= 24 else f"{text[:12]}...{text[-6:]} ({len(text)} characters)"
+    return (
+        f"the number {shown} is too large (beyond ±{sys.float_info.max:.3g}, the range of a "
+        "floating-point number)"
+    )
 
 
 _Loader.construct_scalar_value = staticmethod(_construct_scalar_value)  # type: ignore[attr-defined]
@@ -214,19 +242,7 @@ def parse_yaml_text(text: str, path: Path) -> Document:
 def load_yaml(path: str | Path) -> Document:
     """Read and parse a YAML file; every failure is an :class:`InputError` naming the file."""
     p = Path(path)
-    if not p.exists():
-        raise InputError("file not found", file=p)
-    if p.is_dir():
-        raise InputError("is a directory, expected a YAML file", file=p)
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(
-                f"file is {size:,} bytes; an inventory is at most {MAX_BYTES:,}", file=p
-            )
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror or exc}", file=p) from None
+    raw = read_bounded(p, MAX_BYTES, what="an inventory")
     if b"\x00" in raw[:8192]:
         raise InputError("this is a binary file, not YAML", file=p)
     try:

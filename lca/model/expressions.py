@@ -8,7 +8,6 @@ arrays, so the same compiled expression serves the deterministic run and Monte C
 
 from __future__ import annotations
 
-import math
 import operator
 import tokenize
 from collections.abc import Mapping
@@ -22,10 +21,17 @@ import pint
 from pint.pint_eval import EvalTreeNode, build_eval_tree
 
 from lca.errors import InputError
-from lca.model.units import normalise, registry, units_of
+from lca.model.units import (
+    MAX_EXPONENT,
+    MAX_TEXT_LENGTH,
+    finite_float,
+    normalise,
+    registry,
+    unit_named,
+)
 
-MAX_LENGTH = 500
-MAX_EXPONENT = 10.0
+MAX_LENGTH = MAX_TEXT_LENGTH
+MAX_DEPTH = 50  # operators nested in one another (brackets, signs, powers)
 
 
 def _tokens(text: str) -> list[tokenize.TokenInfo]:
@@ -94,13 +100,13 @@ class Expression:
                 return values[name]
             if name.lower() in {"nan", "inf", "infinity"}:
                 raise InputError(f"{name!r} in {self.text!r} is not a finite number")
-            try:
-                return ureg.Quantity(1.0, units_of(name))
-            except Exception:
+            unit = unit_named(name)
+            if unit is None:
                 raise InputError(
                     f"unknown name {name!r} in expression {self.text!r}: it is neither a "
                     "parameter nor a unit"
-                ) from None
+                )
+            return ureg.Quantity(1.0, unit)
 
         def power(a: Any, b: Any) -> Any:
             b_q = b if isinstance(b, pint.Quantity) else ureg.Quantity(b, "")
@@ -181,9 +187,7 @@ def _parse(text: Any) -> Expression:
     if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise InputError(f"expected a quantity or an expression, got {type(text).__name__}")
     if isinstance(text, int | float):
-        if not math.isfinite(float(text)):
-            raise InputError(f"{text!r} is not a finite number")
-        text = repr(float(text))
+        text = repr(finite_float(text))
     src = text.strip()
     if not src:
         raise InputError("expected a quantity or an expression, got an empty string")
@@ -208,4 +212,21 @@ def _parse(text: Any) -> Expression:
     except Exception as exc:
         reason = str(exc) or "incomplete expression"
         raise InputError(f"cannot parse expression {src!r}: {reason}") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise InputError(
+            f"expression {src!r} nests more than {MAX_DEPTH} operations in one another"
+        )
     return Expression(text=src, tree=tree)
+
+
+def _depth(tree: EvalTreeNode) -> int:
+    """Depth of the operator tree, counted without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(tree, 1)]
+    while stack:
+        node, d = stack.pop()
+        if not isinstance(node, EvalTreeNode):
+            continue
+        deepest = max(deepest, d)
+        stack.extend((child, d + 1) for child in (node.left, node.right) if child is not None)
+    return deepest

@@ -7,13 +7,24 @@ from __future__ import annotations
 
 import math
 import re
+import sys
+import tokenize
 from functools import lru_cache
 from importlib import resources
+from io import BytesIO
 from typing import Any
 
 import pint
 
 from lca.errors import InputError
+
+# What a quantity, a unit and an exponent may be. Every string that reaches pint passes
+# through this module (units) or lca.model.expressions (quantities and expressions), which
+# applies the same limits: pint's own parser does integer powers exactly (9**9**9 never ends)
+# and is quadratic in the length of its input.
+MAX_TEXT_LENGTH = 500  # characters of a quantity or an expression
+MAX_UNIT_LENGTH = 100  # characters of a unit
+MAX_EXPONENT = 10.0  # largest power in a unit or an expression
 
 _PER_NUMBER = re.compile(r"/\s*(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*([A-Za-z_][A-Za-z_0-9]*)")
 
@@ -36,38 +47,101 @@ def normalise(text: str) -> str:
     return _PER_NUMBER.sub(lambda m: f"/({m.group(1)} {m.group(2)})", text)
 
 
-def is_unit_name(name: str) -> bool:
-    """True when ``name`` is a unit pint knows (parameter names must not shadow units)."""
+@lru_cache(maxsize=8192)
+def unit_named(name: str) -> pint.Unit | None:
+    """The unit called ``name`` (``kg``, ``kWh``), or ``None``; remembered (pint does not cache
+    failed look-ups, and every parameter name and expression name is looked up)."""
+    if not name.isidentifier() or len(name) > MAX_UNIT_LENGTH:
+        return None
     try:
-        registry().parse_units(name)
+        return registry().parse_units(name)
     except Exception:
-        return False
-    return True
+        return None
+
+
+def is_unit_name(name: str) -> bool:
+    """True when ``name`` is a unit pint knows (parameter names must not shadow units).
+
+    Only identifiers can be written in an expression, so only those are looked up.
+    """
+    return unit_named(name) is not None
+
+
+def finite_float(value: Any, *, what: str = "number") -> float:
+    """``value`` (an int or a float, not a bool) as a finite float, or an :class:`InputError`."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"expected a {what}, got {type(value).__name__}")
+    try:
+        x = float(value)
+    except OverflowError:
+        digits = len(str(abs(value))) if abs(value) < 10**4000 else "thousands of"
+        raise InputError(
+            f"{what}: a {digits}-digit integer is too large (beyond ±{sys.float_info.max:.3g}, "
+            "the range of a floating-point number)"
+        ) from None
+    if not math.isfinite(x):
+        raise InputError(f"{what} {value!r} is not a finite number")
+    return x
 
 
 def parse_quantity(value: Any, *, what: str = "quantity") -> pint.Quantity:
-    """Parse ``"130 kg"``, ``"0.6 kWh/100km"`` or a bare number (dimensionless)."""
+    """Parse ``"130 kg"``, ``"0.6 kWh/100km"`` or a bare number (dimensionless).
+
+    A string is read by the amount-expression reader (lca.model.expressions) with no parameters,
+    so a quantity obeys the same limits as an expression: length, exponents, finite values.
+    """
+    from lca.model.expressions import parse_expression  # builds on this module
+
     ureg = registry()
     if isinstance(value, bool):
         raise InputError(f"expected a {what} with its unit, got the boolean {value!r}")
     if isinstance(value, int | float):
-        q = ureg.Quantity(float(value), "")
-    elif isinstance(value, str):
-        text = value.strip()
-        if not text:
-            raise InputError(f"expected a {what} with its unit, got an empty string")
-        try:
-            q = ureg.Quantity(normalise(text))
-        except Exception as exc:  # pint raises several error types
-            raise InputError(f"cannot read {text!r} as a {what}: {_pint_reason(exc)}") from None
-        if not isinstance(q, pint.Quantity):
-            q = ureg.Quantity(float(q), "")
-        q = ureg.Quantity(float(q.magnitude), q.units)
-    else:
+        return ureg.Quantity(finite_float(value, what=what), "")
+    if not isinstance(value, str):
         raise InputError(f"expected a {what} such as '130 kg', got {type(value).__name__}")
-    if not math.isfinite(q.magnitude):
-        raise InputError(f"{what} {value!r} is not a finite number")
-    return q
+    text = value.strip()
+    if not text:
+        raise InputError(f"expected a {what} with its unit, got an empty string")
+    try:
+        q = parse_expression(text).evaluate({})
+    except InputError as exc:
+        raise InputError(f"cannot read {_short(text)!r} as a {what}: {exc.message}") from None
+    return ureg.Quantity(float(q.magnitude), q.units)
+
+
+def check_powers(text: str, *, what: str = "unit") -> None:
+    """Refuse an exponent that is not a plain number up to ``MAX_EXPONENT`` (``m**9**9``).
+
+    Run before pint parses ``text``: pint computes integer powers exactly, so a tower of powers
+    would never finish.
+    """
+    try:
+        toks = [
+            t
+            for t in tokenize.tokenize(BytesIO(text.encode("utf-8")).readline)
+            if t.type not in (tokenize.ENCODING, tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        raise InputError(f"cannot read {_short(text)!r} as a {what}: unbalanced brackets") from None
+    for i, tok in enumerate(toks):
+        if tok.string not in ("**", "^"):
+            continue
+        j = i + 1
+        if j < len(toks) and toks[j].string in ("+", "-"):
+            j += 1
+        ok = j < len(toks) and toks[j].type == tokenize.NUMBER
+        if ok:
+            try:
+                ok = abs(float(toks[j].string)) <= MAX_EXPONENT
+            except ValueError:
+                ok = False
+        if ok and j + 1 < len(toks) and toks[j + 1].string in ("**", "^"):
+            ok = False
+        if not ok:
+            raise InputError(
+                f"cannot read {_short(text)!r} as a {what}: an exponent must be a plain number "
+                f"between -{MAX_EXPONENT:g} and {MAX_EXPONENT:g}"
+            )
 
 
 @lru_cache(maxsize=4096)
@@ -79,10 +153,25 @@ def units_of(text: str) -> pint.Unit:
 
 def parse_unit(text: str) -> pint.Unit:
     """Parse a unit name such as ``kWh`` or ``t*km``."""
+    if not isinstance(text, str):
+        raise InputError(f"expected a unit such as 'kg', got {type(text).__name__}")
+    if len(text) > MAX_UNIT_LENGTH:
+        raise InputError(f"a unit is at most {MAX_UNIT_LENGTH} characters, got {len(text):,}")
+    return _parse_unit(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_unit(text: str) -> pint.Unit:
+    norm = normalise(text)
+    check_powers(norm)
     try:
-        return units_of(normalise(text))
+        return units_of(norm)
     except Exception as exc:
         raise InputError(f"unknown unit {text!r}: {_pint_reason(exc)}") from None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else f"{text[:40]}...{text[-12:]}"
 
 
 def convert(q: pint.Quantity, unit: str | pint.Unit, *, what: str = "quantity") -> float:

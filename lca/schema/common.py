@@ -5,16 +5,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+# the longest quantity or expression text (lca.model.units.MAX_TEXT_LENGTH checks it again
+# where the text is parsed; this check reports it at validation, with every other problem)
+MAX_TEXT_LENGTH = 500
+MAX_GSD = 100.0  # a geometric standard deviation above this says "unknown", not "uncertain"
+
+
+def _short_text(text: str) -> str:
+    if len(text) > MAX_TEXT_LENGTH:
+        raise ValueError(
+            f"a quantity or expression is at most {MAX_TEXT_LENGTH} characters, got {len(text):,}"
+        )
+    return text
+
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9:._+\-]*$", max_length=120)]
-QuantityText = str | float | int
+QuantityText = Annotated[str, AfterValidator(_short_text)] | float | int
 
 
 class Strict(BaseModel):
     """Base model: unknown keys are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+    )
 
 
 class Source(Strict):
@@ -66,6 +82,11 @@ class Distribution(Strict):
         missing = [k for k in need if getattr(self, k) is None]
         if missing:
             raise ValueError(f"a {self.distribution} distribution needs {', '.join(missing)}")
+        if self.gsd is not None and self.gsd > MAX_GSD:
+            raise ValueError(
+                f"gsd {self.gsd:g} is above {MAX_GSD:g} (a factor of {MAX_GSD:g}² at 2 sigma: "
+                "the value is unknown, not uncertain)"
+            )
         allowed = set(need) | {"basis", "distribution"}
         if self.distribution == "discrete":
             allowed.add("weights")

@@ -1,0 +1,199 @@
+"""Fuzz the loader and the whole run with N mutated inputs; write a summary JSON.
+
+    python tests/fuzz/run_fuzz.py [-n 100000] [--workers 2] [--time-limit 20] [--seed 0]
+                                  [--summary fuzz-summary.json]
+
+Case ``i`` is built from seed ``seed + i`` only (tests/fuzz/mutate.py), in process, by worker
+processes; a case running longer than ``--time-limit`` seconds is a hang: its worker is killed
+and restarted after it. A crash is any exception other than our InputError (exit 2). The summary
+lists counts (cases, clean errors, successes, crashes, hangs) and examples of each crash kind,
+with the seed that rebuilds the case: ``python tests/fuzz/run_fuzz.py --replay SEED``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.fuzz.mutate import describe, make_case, run_case, unlocated, warm_up  # noqa: E402
+
+BATCH = 1  # results are sent at once, so a killed worker loses none
+
+
+def _worker(seeds: list[int], progress, current, results) -> None:  # noqa: ANN001
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    shm = Path("/dev/shm")
+    folder = Path(tempfile.mkdtemp(prefix="vlca-fuzz-", dir=shm if shm.is_dir() else None))
+    out: list[tuple] = []
+    for seed in seeds:
+        current.value = seed
+        try:
+            case = make_case(seed)
+        except Exception as exc:  # a bug of the mutator, not of the package
+            results.put([(seed, "harness", {"seed": seed, "error": repr(exc)[:300]})])
+            continue
+        progress.value = time.monotonic()
+        try:
+            outcome, error = run_case(case, folder)
+            info = None
+            if error is not None and unlocated(error):
+                outcome = "unlocated"
+                info = {"seed": seed, "error": unlocated(error)[0][:300], **describe(case)}
+        except Exception as exc:  # a crash: anything but our InputError
+            tb = traceback.extract_tb(exc.__traceback__)
+            where = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in tb[-4:]]
+            info = {
+                "seed": seed,
+                "error": f"{type(exc).__name__}: {str(exc)[:300]}",
+                "where": where,
+                **describe(case),
+            }
+            outcome = "crash"
+        progress.value = 0.0
+        out.append((seed, outcome, info))
+        if len(out) >= BATCH:
+            results.put(out)
+            out = []
+    results.put(out)
+    results.put(None)
+
+
+def run(n: int, workers: int, time_limit: float, seed0: int) -> dict:
+    # workers are forked from here and inherit the loaded package and backgrounds
+    warm_up(cache_files=True)
+    ctx = mp.get_context("fork")
+    results = ctx.Queue()
+    pending = [list(range(seed0 + w, seed0 + n, workers)) for w in range(workers)]
+    done: dict[int, tuple] = {}
+    hangs: list[dict] = []
+    procs: list = [None] * workers
+    progress = [ctx.Value("d", 0.0) for _ in range(workers)]
+    current = [ctx.Value("q", -1) for _ in range(workers)]
+    finished = [False] * workers
+
+    def start(w: int) -> None:
+        remaining = [s for s in pending[w] if s not in done]
+        if not remaining:
+            finished[w] = True
+            return
+        pending[w] = remaining
+        progress[w].value = 0.0
+        procs[w] = ctx.Process(
+            target=_worker, args=(remaining, progress[w], current[w], results)
+        )
+        procs[w].start()
+
+    for w in range(workers):
+        start(w)
+    t0 = time.monotonic()
+    last_report = t0
+    while not all(finished):
+        try:
+            batch = results.get(timeout=0.5)
+        except Exception:  # queue.Empty
+            batch = []
+        if batch is None:
+            continue
+        for seed, outcome, info in batch or []:
+            done[seed] = (outcome, info)
+        now = time.monotonic()
+        for w in range(workers):
+            if finished[w]:
+                continue
+            started = progress[w].value
+            if started and now - started > time_limit:
+                procs[w].kill()
+                procs[w].join()
+                _drain(results, done)
+                hung = current[w].value
+                case = make_case(hung)
+                hangs.append({"seed": hung, **describe(case)})
+                done[hung] = ("hang", None)
+                start(w)
+            elif not procs[w].is_alive():
+                procs[w].join()
+                _drain(results, done)
+                start(w)
+        if now - last_report > 60:
+            last_report = now
+            print(f"{len(done):,}/{n:,} cases, {now - t0:.0f} s", flush=True)
+    _drain(results, done)
+    return _summary(n, done, hangs, time.monotonic() - t0, time_limit, workers, seed0)
+
+
+def _drain(results, done: dict) -> None:  # noqa: ANN001
+    while True:
+        try:
+            batch = results.get(timeout=0.2)
+        except Exception:
+            return
+        for seed, outcome, info in batch or []:
+            done[seed] = (outcome, info)
+
+
+def _summary(n, done, hangs, seconds, time_limit, workers, seed0) -> dict:  # noqa: ANN001
+    counts = {"clean": 0, "success": 0, "crash": 0, "hang": 0, "unlocated": 0, "harness": 0}
+    kinds: dict[str, dict] = {}
+    unlocated_examples: list[dict] = []
+    for outcome, info in done.values():
+        counts[outcome] += 1
+        if outcome == "unlocated" and len(unlocated_examples) < 10:
+            unlocated_examples.append(info)
+        if outcome == "crash":
+            key = info["error"].split(":")[0] + " @ " + (info["where"][-1] if info["where"] else "")
+            entry = kinds.setdefault(key, {"count": 0, "examples": []})
+            entry["count"] += 1
+            if len(entry["examples"]) < 3:
+                entry["examples"].append(info)
+    return {
+        "cases": len(done),
+        "requested": n,
+        "clean_errors": counts["clean"] + counts["unlocated"],
+        "clean_errors_naming_no_file": counts["unlocated"],
+        "successes": counts["success"],
+        "crashes": counts["crash"],
+        "hangs": counts["hang"],
+        "crash_kinds": kinds,
+        "hang_examples": hangs[:10],
+        "unlocated_examples": unlocated_examples,
+        "mutator_errors": counts["harness"],
+        "seconds": round(seconds, 1),
+        "time_limit_s": time_limit,
+        "workers": workers,
+        "first_seed": seed0,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=100_000, help="number of cases (default 100000)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--time-limit", type=float, default=20.0, help="seconds per case")
+    ap.add_argument("--seed", type=int, default=0, help="seed of the first case")
+    ap.add_argument("--summary", type=Path, default=Path("fuzz-summary.json"))
+    ap.add_argument("--replay", type=int, help="run the case of this seed and show its outcome")
+    args = ap.parse_args()
+    if args.replay is not None:
+        case = make_case(args.replay)
+        print(json.dumps(describe(case), indent=2))
+        outcome, error = run_case(case, Path(tempfile.mkdtemp(prefix="vlca-fuzz-")))
+        print(outcome, error or "")
+        return
+    summary = run(args.n, args.workers, args.time_limit, args.seed)
+    args.summary.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    brief = {k: summary[k] for k in ("cases", "clean_errors", "successes", "crashes", "hangs")}
+    print(json.dumps(brief), f"in {summary['seconds']} s; summary: {args.summary}")
+    sys.exit(1 if summary["crashes"] or summary["hangs"] else 0)
+
+
+if __name__ == "__main__":
+    main()
