@@ -163,6 +163,7 @@ def measure_effects(
         for kind, key, unit in (
             ("use-electricity", "use_electricity_saved_kwh", "kWh"),
             ("use-fuel-combustion", "use_fuel_saved_l", "L"),
+            ("use-fuel-combustion", "use_fuel_saved_kg", "kg"),  # hydrogen
         ):
             now = _sum_kind(system, kind, unit)
             before = _sum_kind(alt, kind, unit)
@@ -305,7 +306,10 @@ def _sum_kind(system: ProductSystem, kind: str, unit: str) -> float | None:
         return None
     total = 0.0
     for a, u in vals:
-        total += float((a * parse_unit(u)).to(unit).magnitude)
+        q = a * parse_unit(u)
+        if q.dimensionality != parse_unit(unit).dimensionality:
+            return None  # fuel in kg (hydrogen) has no litres to report, and the other way
+        total += float(q.to(unit).magnitude)
     return total
 
 
