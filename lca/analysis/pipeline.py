@@ -322,7 +322,7 @@ def provenance(loaded: LoadedInput, system: ProductSystem) -> dict[str, Any]:
 
     from lca.calc.engine import bw2calc as _bc
 
-    return {
+    out = {
         "tool": "vehicle-lca",
         "tool_version": __version__,
         "timestamp_utc": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
@@ -340,3 +340,23 @@ def provenance(loaded: LoadedInput, system: ProductSystem) -> dict[str, Any]:
         "check": "bw2calc total equals the numpy engine's sum of exchange contributions "
         "(relative tolerance 1e-9)",
     }
+    out.update(_part_provenance(system))
+    return out
+
+
+def _part_provenance(system: ProductSystem) -> dict[str, Any]:
+    """Replaced components (count and basis) and the scale factors on material masses; only
+    when the inventory has any, so other results keep their keys."""
+    from lca.model.stages.builder import scale_factor
+
+    out: dict[str, Any] = {}
+    if system.replacements:
+        out["replacements"] = [
+            {"component": r.component, "count": r.count, "basis": r.basis}
+            for r in system.replacements
+        ]
+    inv = system.inventory
+    scales = {c.id: scale_factor(inv, c) for c in inv.components if c.materials}
+    if any(f != 1.0 for f in scales.values()):
+        out["scale"] = {cid: f for cid, f in scales.items() if f != 1.0}
+    return out

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lca.analysis.compare import as_dict, break_even_km, curve
+from lca.analysis.compare import COMBUSTION, as_dict, break_even_km, curve
 from lca.calc.results import Result
 from lca.model.system import STAGES
 from lca.outputs.palette import STAGE_COLOURS, STAGE_NAMES
@@ -137,13 +137,11 @@ def cumulative_chart(
     if comparison is not None:
         breaks = [b for b in comparison.get("break_even", []) if b["scenario"] in curves]
     else:
-        ref = next(
-            (n for n, k in kinds.items() if k in ("petrol", "diesel", "hybrid-petrol")), None
-        )
+        ref = next((n for n, k in kinds.items() if k in COMBUSTION), None)
         breaks = []
         if ref is not None:
             for n, k in kinds.items():
-                if k == "battery-electric":
+                if n != ref and k not in COMBUSTION:
                     km = break_even_km(curves[n], curves[ref])
                     breaks.append({"scenario": n, "reference": ref, "distance_km": km})
     refs = {b["reference"] for b in breaks}
