@@ -242,24 +242,24 @@ def print_pairs(comparison: Mapping[str, Any], short: Any) -> None:
         return
     cell = {(p["scenario"], p["reference"]): p["distance_km"] for p in pairs}
     t = Table(
-        title="Break-even, 1,000 km, each against each (the row catches up with the column; "
+        title="Break-even in 1,000 km, each against each (the row catches up with the column; "
         f"- never within {comparison['break_even_limit_km']:,.0f} km)",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
     )
     t.add_column("", no_wrap=True)
-    for n in rows:
-        t.add_column(short(n), justify="right", overflow="fold")
-    for a in rows:
+    for i, _ in enumerate(rows, 1):  # numbered columns: the table fits a terminal
+        t.add_column(str(i), justify="right", no_wrap=True)
+    for i, a in enumerate(rows, 1):
         values = []
         for b in rows:
             if (a, b) not in cell:
                 values.append("")
             else:
                 km = cell[(a, b)]
-                values.append("-" if km is None else f"{km / 1000:,.1f}")
-        t.add_row(short(a), *values)
+                values.append("-" if km is None else f"{km / 1000:,.0f}")
+        t.add_row(f"{i} {short(a)}", *values)
     out.print(t)
 
 
