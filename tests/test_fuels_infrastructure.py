@@ -55,6 +55,15 @@ records:
     geography: GLO
     reference_year: 2023
     source: {title: test value}
+  - id: fuel:y-wtt
+    name: test fuel Y upstream
+    category: fuel
+    unit: L
+    emissions: {co2e: 0.5 kg/L}
+    gwp_basis: AR6
+    geography: GLO
+    reference_year: 2023
+    source: {title: test value}
   - id: road:test
     name: test road
     category: other
@@ -66,6 +75,7 @@ records:
     source: {title: test value}
 fuels:
   - {id: bio, upstream: fuel:bio-wtt, combustion: combustion:bio}
+  - {id: y, upstream: fuel:y-wtt, combustion: combustion:x}
   - id: x-blend
     upstream: fuel:x-wtt
     combustion: combustion:x
@@ -205,3 +215,28 @@ def test_bundled_e10_blend_matches_the_premixed_record(tmp_path):
         )
         totals[fuel] = run_file(s).stages_kg_co2e["use"]
     assert totals["petrol-blend"] == pytest.approx(totals["petrol-e10"], rel=1e-3)
+
+
+def test_fuel_trajectory_by_year(fuel_db, tmp_path):
+    base = combustion_car(tmp_path, "y")
+    s = write(
+        tmp_path,
+        f"""\
+        scenario: {{name: s, base: {base}}}
+        trajectories:
+          - id: y-falling
+            record: fuel:y-wtt
+            name: fuel Y well to tank, falling
+            source: {{title: test}}
+            points:
+              - {{year: 2025, value: 0.5 kg/L, source: test}}
+              - {{year: 2027, value: 0.3 kg/L, source: test}}
+        overrides:
+          use.fuel.profile: {{start_year: 2025, years: 2, trajectory: y-falling}}
+        """,
+    )
+    r = run_file(s, background=fuel_db)
+    # 5,000 L: 2,500 L in 2025 at 0.5 and 2,500 in 2026 at 0.4 upstream; tailpipe unchanged
+    assert r.stages_kg_co2e["use"] == pytest.approx(
+        2500 * 0.5 + 2500 * 0.4 + 5000 * (2.3 + 0.001 * 27.0), rel=REL
+    )
