@@ -138,3 +138,13 @@ def test_bundled_comparison_numbers_are_published_range(tmp_path):
     ice = run_file(root / "compact-suv-petrol.yaml", measures=False)
     km = compare([ev, ice])["break_even"][0]["distance_km"]
     assert 20000 < km < 60000
+
+
+def test_break_even_with_breakpoints_a_rounding_error_apart():
+    import math
+
+    # lifetimes one float step apart: the piece between them has no interior point
+    life_b = math.nextafter(200000.0, math.inf)
+    a = car("a", "battery-electric", 10000, 0.1 * 200000)
+    b = car("b", "petrol", 5000, 0.05 * life_b, life=life_b)
+    assert break_even_km(curve(a), curve(b)) is None

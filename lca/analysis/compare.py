@@ -157,6 +157,8 @@ def break_even_km(
             return a
         # slope on [a, b): both curves are linear there
         mid = a + (b - a) / 2.0
+        if mid <= a:
+            continue  # two breakpoints a rounding error apart: no piece between them
         slope = (electric.at(mid) - reference.at(mid) - da) / (mid - a)
         if slope < 0.0:
             crossing = a + da / -slope
