@@ -215,7 +215,7 @@ def compare(
     """The comparison of ``results`` (the structure of ``comparison.json``).
 
     ``baseline``: name of the scenario differences are taken against (default: the reference,
-    else the first combustion scenario, else the first).
+    else the first petrol scenario, else the first combustion scenario, else the first).
     ``reference``: the combustion reference for break-even (default: the baseline if it is a
     combustion car, else the first combustion scenario). Raises ValueError on unknown names.
     """
@@ -227,7 +227,11 @@ def compare(
     if dupes:
         raise ValueError(f"scenario names must be unique; repeated: {', '.join(dupes)}")
     by_name = dict(zip(names, dicts, strict=True))
-    first_combustion = next((n for n in names if _kind(by_name[n]) == "combustion"), None)
+    # the combustion reference: the first petrol car (the question most asked: does it beat
+    # petrol), else the first combustion car of any fuel
+    petrol = [n for n in names if by_name[n].get("vehicle", {}).get("powertrain") == "petrol"]
+    combustion = [n for n in names if _kind(by_name[n]) == "combustion"]
+    first_combustion = (petrol or combustion or [None])[0]
     base_name = baseline or reference or first_combustion or names[0]
     if base_name not in by_name:
         raise ValueError(f"baseline {base_name!r} is not among the scenarios: {', '.join(names)}")

@@ -279,7 +279,7 @@ def compare(
         str | None,
         typer.Option(
             help="Combustion reference for break-even (default: the baseline if it is one, "
-            "else the first combustion scenario)."
+            "else the first petrol scenario, else the first combustion scenario)."
         ),
     ] = None,
     output: Annotated[

@@ -137,7 +137,9 @@ def cumulative_chart(
     if comparison is not None:
         breaks = [b for b in comparison.get("break_even", []) if b["scenario"] in curves]
     else:
-        ref = next((n for n, k in kinds.items() if k in COMBUSTION), None)
+        ref = next((n for n, k in kinds.items() if k == "petrol"), None) or next(
+            (n for n, k in kinds.items() if k in COMBUSTION), None
+        )
         breaks = []
         if ref is not None:
             for n, k in kinds.items():
