@@ -140,3 +140,28 @@ def test_bundled_comparison_numbers_are_published_range(tmp_path):
     ice = run_file(root / "compact-suv-petrol.yaml", measures=False)
     km = compare([ev, ice])["break_even"][0]["distance_km"]
     assert 20000 < km < 60000
+
+
+def test_break_even_with_breakpoints_a_rounding_error_apart():
+    import math
+
+    # lifetimes one float step apart: the piece between them has no interior point
+    life_b = math.nextafter(200000.0, math.inf)
+    a = car("a", "battery-electric", 10000, 0.1 * 200000)
+    b = car("b", "petrol", 5000, 0.05 * life_b, life=life_b)
+    assert break_even_km(curve(a), curve(b)) is None
+
+
+def test_default_reference_is_the_petrol_car_then_any_combustion_car():
+    ev = car("ev", "battery-electric", 12000, 10000)
+    diesel = car("diesel", "diesel", 6000, 36000)
+    petrol = car("petrol", "petrol", 6000, 40000)
+    hev = car("hev", "hybrid-petrol", 6500, 32000)
+    assert compare([diesel, ev, petrol])["reference"] == "petrol"
+    c = compare([hev, diesel, ev])
+    assert c["reference"] == "hev"
+    # each against each: the EV (higher at km 0) catches up with both combustion cars
+    pairs = {(p["scenario"], p["reference"]): p["distance_km"] for p in c["break_even_pairs"]}
+    assert pairs[("ev", "diesel")] == pytest.approx(6000 / (0.18 - 0.05))
+    assert pairs[("ev", "hev")] == pytest.approx(5500 / (0.16 - 0.05))
+    assert pairs[("hev", "diesel")] == pytest.approx(500 / (0.18 - 0.16))

@@ -57,6 +57,9 @@ def test_one_battery_replacement_adds_one_pack_and_its_end_of_life(tiny_db, tmp_
     # reported per component: the battery's share holds both packs and the second one's end
     assert r.components_kg_co2e["battery"] == pytest.approx(2 * BATTERY + 100 * SHREDDING, rel=REL)
     assert [(x.component, x.count) for x in run.system.replacements] == [("battery", 1)]
+    assert r.provenance["replacements"] == [
+        {"component": "battery", "count": 1, "basis": "replacements as declared"}
+    ]
 
 
 def test_auto_from_cycle_and_calendar_life(tiny_db, tmp_path):
@@ -135,6 +138,7 @@ def test_scale_multiplies_masses_and_recycled_masses(tiny_db, tmp_path):
     assert run.result.stages_kg_co2e["materials"] == pytest.approx(1.25 * MATERIALS, rel=REL)
     labels = [ex.label for ex in run.system.exchanges if ex.component == "body"]
     assert all("x1.25 scale" in label for label in labels), labels
+    assert run.result.provenance["scale"] == {"body": 1.25}
     s2 = scenario(tmp_path, "overrides: {scale: 0.5}\n", "whole.yaml")
     r2 = run_file(s2, background=tiny_db)
     assert r2.stages_kg_co2e["materials"] == pytest.approx(0.5 * MATERIALS, rel=REL)

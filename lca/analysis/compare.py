@@ -12,9 +12,11 @@ Break-even convention (also written into ``comparison.json``):
 * end of life is added as a step at the vehicle's lifetime distance;
 * beyond the lifetime the last year's rate per km continues (a longer life, same use).
 
-The break-even distance of an electric scenario against the combustion reference is the first
-distance at which its cumulative emissions are at or below the reference's; ``None`` if that
-does not happen within ``BREAK_EVEN_LIMIT_KM``.
+The break-even distance of an electric (or plug-in hybrid, fuel-cell) scenario against the
+combustion reference is the first distance at which its cumulative emissions are at or below
+the reference's; ``None`` if that does not happen within ``BREAK_EVEN_LIMIT_KM``.
+``break_even_pairs`` does the same for every pair of scenarios (each against each): the one with
+the higher production-side emissions at km 0 against the lower one.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from lca.numbers import csv_number
 
 SCHEMA_VERSION = "1.0"
 ELECTRIC = ("battery-electric",)
-COMBUSTION = ("petrol", "diesel", "hybrid-petrol")
+COMBUSTION = ("petrol", "diesel", "hybrid-petrol", "hybrid-diesel")
 CONVENTION = (
     "cumulative emissions against distance: production-side stages (materials, battery, "
     "manufacturing, logistics) at km 0; use and maintenance grow linearly with distance (the use "
@@ -157,6 +159,8 @@ def break_even_km(
             return a
         # slope on [a, b): both curves are linear there
         mid = a + (b - a) / 2.0
+        if mid <= a:
+            continue  # two breakpoints a rounding error apart: no piece between them
         slope = (electric.at(mid) - reference.at(mid) - da) / (mid - a)
         if slope < 0.0:
             crossing = a + da / -slope
@@ -165,6 +169,33 @@ def break_even_km(
     if electric.at(limit_km) - reference.at(limit_km) <= 0.0:
         return limit_km
     return None
+
+
+def break_even_pairs(
+    by_name: Mapping[str, Mapping[str, Any]], limit_km: float = BREAK_EVEN_LIMIT_KM
+) -> list[dict[str, Any]]:
+    """Break-even of each pair of scenarios: for every two, the one with the higher emissions
+    at km 0 (``scenario``) against the other (``reference``); ``distance_km`` None when it never
+    catches up within ``limit_km``. Pairs with equal emissions at km 0 are left out."""
+    curves = {name: curve(d) for name, d in by_name.items()}
+    out = []
+    names = list(by_name)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            ca, cb = curves[a], curves[b]
+            if ca.at(0.0) == cb.at(0.0):
+                continue
+            hi, lo = (a, b) if ca.at(0.0) > cb.at(0.0) else (b, a)
+            km = break_even_km(curves[hi], curves[lo], limit_km)
+            out.append(
+                {
+                    "scenario": hi,
+                    "reference": lo,
+                    "distance_km": km,
+                    "year": curves[hi].year_at(km) if km is not None else None,
+                }
+            )
+    return out
 
 
 def _kind(d: Mapping[str, Any]) -> str:
@@ -186,7 +217,7 @@ def compare(
     """The comparison of ``results`` (the structure of ``comparison.json``).
 
     ``baseline``: name of the scenario differences are taken against (default: the reference,
-    else the first combustion scenario, else the first).
+    else the first petrol scenario, else the first combustion scenario, else the first).
     ``reference``: the combustion reference for break-even (default: the baseline if it is a
     combustion car, else the first combustion scenario). Raises ValueError on unknown names.
     """
@@ -198,7 +229,11 @@ def compare(
     if dupes:
         raise ValueError(f"scenario names must be unique; repeated: {', '.join(dupes)}")
     by_name = dict(zip(names, dicts, strict=True))
-    first_combustion = next((n for n in names if _kind(by_name[n]) == "combustion"), None)
+    # the combustion reference: the first petrol car (the question most asked: does it beat
+    # petrol), else the first combustion car of any fuel
+    petrol = [n for n in names if by_name[n].get("vehicle", {}).get("powertrain") == "petrol"]
+    combustion = [n for n in names if _kind(by_name[n]) == "combustion"]
+    first_combustion = (petrol or combustion or [None])[0]
     base_name = baseline or reference or first_combustion or names[0]
     if base_name not in by_name:
         raise ValueError(f"baseline {base_name!r} is not among the scenarios: {', '.join(names)}")
@@ -220,6 +255,7 @@ def compare(
         "unit": "kg CO2e per vehicle over its lifetime; per_km in g CO2e/km",
         "scenarios": rows,
         "break_even": breaks,
+        "break_even_pairs": break_even_pairs(by_name, limit_km),
         "break_even_limit_km": limit_km,
         "break_even_convention": CONVENTION,
     }
@@ -258,7 +294,7 @@ def _break_evens(
     if ref_name is not None:
         ref_curve = curve(by_name[ref_name])
         for name, d in by_name.items():
-            if name == ref_name or _kind(d) != "electric":
+            if name == ref_name or _kind(d) == "combustion":
                 continue
             ev = curve(d)
             km = break_even_km(ev, ref_curve, limit_km)

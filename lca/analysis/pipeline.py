@@ -163,6 +163,7 @@ def measure_effects(
         for kind, key, unit in (
             ("use-electricity", "use_electricity_saved_kwh", "kWh"),
             ("use-fuel-combustion", "use_fuel_saved_l", "L"),
+            ("use-fuel-combustion", "use_fuel_saved_kg", "kg"),  # hydrogen
         ):
             now = _sum_kind(system, kind, unit)
             before = _sum_kind(alt, kind, unit)
@@ -305,7 +306,10 @@ def _sum_kind(system: ProductSystem, kind: str, unit: str) -> float | None:
         return None
     total = 0.0
     for a, u in vals:
-        total += float((a * parse_unit(u)).to(unit).magnitude)
+        q = a * parse_unit(u)
+        if q.dimensionality != parse_unit(unit).dimensionality:
+            return None  # fuel in kg (hydrogen) has no litres to report, and the other way
+        total += float(q.to(unit).magnitude)
     return total
 
 
@@ -318,7 +322,7 @@ def provenance(loaded: LoadedInput, system: ProductSystem) -> dict[str, Any]:
 
     from lca.calc.engine import bw2calc as _bc
 
-    return {
+    out = {
         "tool": "vehicle-lca",
         "tool_version": __version__,
         "timestamp_utc": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
@@ -340,3 +344,23 @@ def provenance(loaded: LoadedInput, system: ProductSystem) -> dict[str, Any]:
         "check": "bw2calc total equals the numpy engine's sum of exchange contributions "
         "(relative tolerance 1e-9)",
     }
+    out.update(_part_provenance(system))
+    return out
+
+
+def _part_provenance(system: ProductSystem) -> dict[str, Any]:
+    """Replaced components (count and basis) and the scale factors on material masses; only
+    when the inventory has any, so other results keep their keys."""
+    from lca.model.stages.builder import scale_factor
+
+    out: dict[str, Any] = {}
+    if system.replacements:
+        out["replacements"] = [
+            {"component": r.component, "count": r.count, "basis": r.basis}
+            for r in system.replacements
+        ]
+    inv = system.inventory
+    scales = {c.id: scale_factor(inv, c) for c in inv.components if c.materials}
+    if any(f != 1.0 for f in scales.values()):
+        out["scale"] = {cid: f for cid, f in scales.items() if f != 1.0}
+    return out

@@ -230,12 +230,48 @@ def print_comparison(comparison: Mapping[str, Any]) -> None:
                 f"{short(r['name'])} {r['location_based_total_kg_co2e'] / 1000:,.1f} t" for r in loc
             )
         )
+    print_pairs(comparison, short)
     if comparison["reference"]:
         out.print(
             "Break-even against "
             f"{escape(comparison['reference'])} (year reached in brackets with a use profile): "
             "production at km 0, use and maintenance by distance, end of life at the lifetime."
         )
+
+
+MAX_PAIR_TABLE = 12  # scenarios up to which the each-against-each table is printed
+
+
+def print_pairs(comparison: Mapping[str, Any], short: Any) -> None:
+    """Break-even of each against each (km): row against column, for the row with the higher
+    production-side emissions; blank where the row starts lower."""
+    from rich import box
+
+    rows = [r["name"] for r in comparison["scenarios"]]
+    pairs = comparison.get("break_even_pairs") or []
+    if len(rows) < 3 or len(rows) > MAX_PAIR_TABLE or not pairs:
+        return
+    cell = {(p["scenario"], p["reference"]): p["distance_km"] for p in pairs}
+    t = Table(
+        title="Break-even in 1,000 km, each against each (the row catches up with the column; "
+        f"- never within {comparison['break_even_limit_km']:,.0f} km)",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
+    t.add_column("", no_wrap=True)
+    for i, _ in enumerate(rows, 1):  # numbered columns: the table fits a terminal
+        t.add_column(str(i), justify="right", no_wrap=True)
+    for i, a in enumerate(rows, 1):
+        values = []
+        for b in rows:
+            if (a, b) not in cell:
+                values.append("")
+            else:
+                km = cell[(a, b)]
+                values.append("-" if km is None else f"{km / 1000:,.0f}")
+        t.add_row(f"{i} {short(a)}", *values)
+    out.print(t)
 
 
 @command()
@@ -253,8 +289,8 @@ def compare(
     reference: Annotated[
         str | None,
         typer.Option(
-            help="Name of the combustion scenario for the break-even distance (default: the "
-            "baseline if it is one, else the first combustion scenario)."
+            help="Combustion reference for break-even (default: the baseline if it is one, "
+            "else the first petrol scenario, else the first combustion scenario)."
         ),
     ] = None,
     output: Annotated[

@@ -103,27 +103,67 @@ def add_fuel(b: Any) -> None:
         )
     kp = ("use", "fuel", "amount")
     amount = _p(f.amount)
+    years = _fuel_years(b, fuel)
     if fuel.blend is None:
-        _fuel_pair(b, fuel, amount, kp)
+        _fuel_pair(b, fuel, amount, kp, years=years)
     else:
         _check_share(b)
         other = b.db.fuels[fuel.blend.fuel]
         share = BLEND_SHARE_PARAMETER
-        _fuel_pair(b, fuel, f"{amount} * (1 - {share})", kp, f" ({fuel.name}: fossil part)")
+        own = f"{amount} * (1 - {share})"
+        _fuel_pair(b, fuel, own, kp, f" ({fuel.name}: fossil part)", years=years)
         _fuel_pair(b, other, f"{amount} * {share}", kp, f" (blended into {fuel.name})")
     _fuel_electricity(b, fuel, amount)
 
 
-def _fuel_pair(b: Any, fuel: Any, amount: str, kp: tuple, tag: str = "") -> None:
-    b.add(
-        "use",
-        None,
-        fuel.upstream,
-        amount,
-        f"use: {fuel.name}, well to tank{tag}",
-        kp,
-        kind="use-fuel-upstream",
-    )
+def _fuel_years(b: Any, fuel: Any) -> list[tuple[int, str, str]] | None:
+    """(year, share expression, record) of each profile year of the fuel's upstream record on
+    its trajectory; None without a fuel profile."""
+    from lca.model.stages.use import use_years_split, year_record
+
+    prof = b.inv.use.fuel.profile
+    if prof is None:
+        return None
+    kp = ("use", "fuel", "profile")
+    traj = None
+    if prof.trajectory is not None:
+        traj = b.db.trajectories.get(prof.trajectory)
+        if traj is None:
+            raise b.err(
+                f"unknown trajectory {prof.trajectory!r}; known: "
+                f"{', '.join(sorted(b.db.trajectories)) or 'none'}",
+                (*kp, "trajectory"),
+            )
+        if traj.record != fuel.upstream:
+            raise b.err(
+                f"trajectory {traj.id!r} is for {traj.record}, but the fuel's well-to-tank "
+                f"record is {fuel.upstream}",
+                (*kp, "trajectory"),
+            )
+    split = use_years_split(b, prof, kp)
+    if not b.use_years:
+        b.use_years = [(y, km) for y, _, km in split]
+    return [
+        (y, frac, fuel.upstream if traj is None else year_record(b, fuel.upstream, traj.id, y))
+        for y, frac, _ in split
+    ]
+
+
+def _fuel_pair(
+    b: Any, fuel: Any, amount: str, kp: tuple, tag: str = "", years: list | None = None
+) -> None:
+    """Well to tank (one exchange per profile year when ``years`` is given) and tailpipe."""
+    for year, frac, rid in years or [(None, "", fuel.upstream)]:
+        b.add(
+            "use",
+            None,
+            rid,
+            f"{amount} * {frac}" if frac else amount,
+            f"use: {fuel.name}, well to tank{f' {year}' if year else ''}{tag}",
+            kp,
+            kind="use-fuel-upstream",
+            year=year,
+        )
     b.add(
         "use",
         None,

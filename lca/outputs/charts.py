@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lca.analysis.compare import as_dict, break_even_km, curve
+from lca.analysis.compare import COMBUSTION, as_dict, break_even_km, curve
 from lca.calc.results import Result
 from lca.model.system import STAGES
 from lca.outputs.chartstyle import (
@@ -56,7 +56,6 @@ __all__ = [
     "waterfall_chart",
 ]
 TONNE = 1000.0  # kg per t: charts show t CO2e
-COMBUSTION = ("petrol", "diesel", "hybrid-petrol")
 
 Res = Result | Mapping[str, Any]
 
@@ -188,16 +187,20 @@ def _curve_xy(c: Any) -> tuple[list[float], list[float]]:
 
 
 def _break_evens(dicts: list, curves: dict, comparison: Mapping[str, Any] | None) -> list:
+    """Break-evens to mark: the comparison's, or every non-combustion car against the first
+    petrol car (else the first combustion car), as ``vlca compare`` chooses."""
     if comparison is not None:
         return [b for b in comparison.get("break_even", []) if b["scenario"] in curves]
     kinds = {str(d["name"]): str(d.get("vehicle", {}).get("powertrain", "")) for d in dicts}
-    ref = next((n for n, k in kinds.items() if k in COMBUSTION), None)
+    ref = next((n for n, k in kinds.items() if k == "petrol"), None) or next(
+        (n for n, k in kinds.items() if k in COMBUSTION), None
+    )
     if ref is None:
         return []
     return [
         {"scenario": n, "reference": ref, "distance_km": break_even_km(curves[n], curves[ref])}
         for n, k in kinds.items()
-        if k == "battery-electric"
+        if n != ref and k not in COMBUSTION
     ]
 
 

@@ -239,12 +239,14 @@ class FuelUse(Strict):
     """Fuel for driving (``amount`` in the fuel records' unit). ``blend_share``: the share of
     the fuel's blend component (e.g. FAME in diesel), replacing the fuel record's default;
     ``supply``: the electricity supply of a fuel that takes electricity (hydrogen by
-    electrolysis)."""
+    electrolysis). ``profile``: the use phase year by year, its ``trajectory`` on the fuel's
+    upstream record (well-to-tank intensity by year)."""
 
     amount: Amount
     fuel: Id
     blend_share: Amount | None = None
     supply: Id | None = None
+    profile: UseProfile | None = None
     description: str | None = None
     source: SourceRef | None = None
 

@@ -87,6 +87,13 @@ def _by_lifetime(b: Any, base: KeyPath, comp: Any) -> Replacement:
         return Replacement(comp.id, n, f"lifetime {part:,.0f} km against {life:,.0f} km: {n}")
     if q.check("[time]"):
         part = _quantity(b, comp.lifetime, kp, "year", "lifetime")
+        if part < 1.0:
+            raise b.err(
+                f"lifetime {comp.lifetime!r} is a calendar life under one year; for operating "
+                "hours write a distance, hours times an average speed (for example "
+                "4000 h * 46.5 km/h)",
+                kp,
+            )
         years = service_years(b)
         if years is None:
             raise b.err(

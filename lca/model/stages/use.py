@@ -24,17 +24,22 @@ def add_exchanges(b: Builder) -> None:
         add_fuel(b)  # lca.model.fuels: plain fuels, blends, electricity of hydrogen
 
 
-def use_years_split(b: Builder) -> list[tuple[int, str, float]]:
-    """(year, share-of-lifetime expression, km) of each year of the use profile.
+def use_years_split(
+    b: Builder,
+    prof=None,
+    kp: tuple = ("use", "electricity", "profile"),  # noqa: ANN001
+) -> list[tuple[int, str, float]]:
+    """(year, share-of-lifetime expression, km) of each year of the use profile (the
+    electricity's, or ``prof`` at key path ``kp``: the fuel's).
 
     Full years take ``annual_distance / lifetime_distance`` and the last year the rest, so the
     shares stay expressions of the parameters and always sum to one.
     """
-    e = b.inv.use.electricity
-    prof = e.profile if e is not None else None
+    if prof is None:
+        e = b.inv.use.electricity
+        prof = e.profile if e is not None else None
     if prof is None:
         return []
-    kp = ("use", "electricity", "profile")
     life = float(b.values[DISTANCE_PARAMETER].to("km").magnitude)
     if prof.years is not None:
         n = prof.years
