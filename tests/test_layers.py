@@ -9,8 +9,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parent.parent / "lca"
 LAYERS = ("errors", "datafiles", "schema", "inputs", "model", "calc", "analysis", "outputs", "cli")
 RANK = {"errors": 0, "datafiles": 0, **{name: i - 1 for i, name in enumerate(LAYERS) if i > 1}}
@@ -111,11 +109,6 @@ def test_no_import_circles_below_the_cli():
     assert cycles(graph) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the import circle among lca/cli/*.py is removed on the safety branch; drop this "
-    "mark when that is merged",
-)
 def test_no_import_circles():
     assert cycles(_graph()) == []
 

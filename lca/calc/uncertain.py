@@ -13,8 +13,9 @@ import numpy as np
 from scipy.special import ndtri
 
 from lca.errors import InputError, KeyPath
+from lca.model.expressions import parse_quantity
 from lca.model.system import CHEMISTRY_FIELDS, ProductSystem, chemistry_parameter
-from lca.model.units import parse_quantity, parse_unit, registry
+from lca.model.units import parse_unit, registry
 from lca.schema.common import Distribution
 
 

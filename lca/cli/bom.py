@@ -35,7 +35,7 @@ def known_materials(db) -> dict[str, str]:  # noqa: ANN001
 def _to_kg(text: str) -> float:
     import pint
 
-    from lca.model.units import parse_quantity
+    from lca.model.expressions import parse_quantity
 
     q = parse_quantity(text, what="mass")
     try:

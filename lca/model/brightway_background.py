@@ -26,7 +26,8 @@ from urllib.parse import parse_qs
 from lca.datafiles import data_file
 from lca.errors import InputError
 from lca.inputs.yamlio import load_yaml
-from lca.model.units import parse_quantity, parse_unit, registry
+from lca.model.expressions import parse_quantity
+from lca.model.units import parse_unit, registry
 from lca.schema.common import Source
 
 PREFIX = "brightway:"

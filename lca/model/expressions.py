@@ -27,6 +27,7 @@ from lca.model.units import (
     finite_float,
     normalise,
     registry,
+    short_text,
     unit_named,
 )
 
@@ -230,3 +231,33 @@ def _depth(tree: EvalTreeNode) -> int:
         deepest = max(deepest, d)
         stack.extend((child, d + 1) for child in (node.left, node.right) if child is not None)
     return deepest
+
+
+def paren(text: object) -> str:
+    """Parenthesised expression text of a YAML amount (a quantity, number or expression)."""
+    if isinstance(text, float | int) and not isinstance(text, bool):
+        return f"({float(text)!r})"
+    return f"({text})"
+
+
+def parse_quantity(value: Any, *, what: str = "quantity") -> pint.Quantity:
+    """Parse ``"130 kg"``, ``"0.6 kWh/100km"`` or a bare number (dimensionless).
+
+    A string is read by the amount-expression reader (this module) with no parameters,
+    so a quantity obeys the same limits as an expression: length, exponents, finite values.
+    """
+    ureg = registry()
+    if isinstance(value, bool):
+        raise InputError(f"expected a {what} with its unit, got the boolean {value!r}")
+    if isinstance(value, int | float):
+        return ureg.Quantity(finite_float(value, what=what), "")
+    if not isinstance(value, str):
+        raise InputError(f"expected a {what} such as '130 kg', got {type(value).__name__}")
+    text = value.strip()
+    if not text:
+        raise InputError(f"expected a {what} with its unit, got an empty string")
+    try:
+        q = parse_expression(text).evaluate({})
+    except InputError as exc:
+        raise InputError(f"cannot read {short_text(text)!r} as a {what}: {exc.message}") from None
+    return ureg.Quantity(float(q.magnitude), q.units)

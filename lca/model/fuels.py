@@ -13,6 +13,7 @@ import pint
 
 from lca.errors import InputError
 from lca.model.expressions import parse_expression
+from lca.model.years import use_years_split, year_record
 from lca.schema.inventory import PLUG_IN_HYBRIDS, UTILITY_FACTOR
 
 BLEND_SHARE_PARAMETER = "fuel_blend_share"  # built-in: the blend share in use
@@ -119,8 +120,6 @@ def add_fuel(b: Any) -> None:
 def _fuel_years(b: Any, fuel: Any) -> list[tuple[int, str, str]] | None:
     """(year, share expression, record) of each profile year of the fuel's upstream record on
     its trajectory; None without a fuel profile."""
-    from lca.model.stages.use import use_years_split, year_record
-
     prof = b.inv.use.fuel.profile
     if prof is None:
         return None

@@ -17,7 +17,8 @@ from lca.model.database import (
     Trajectory,
     _suggest,
 )
-from lca.model.units import parse_quantity, parse_unit, registry
+from lca.model.expressions import parse_quantity
+from lca.model.units import parse_unit, registry
 from lca.schema.background import RecordSpec, SourcedQuantity
 from lca.schema.common import Source
 

@@ -84,31 +84,6 @@ def finite_float(value: Any, *, what: str = "number") -> float:
     return x
 
 
-def parse_quantity(value: Any, *, what: str = "quantity") -> pint.Quantity:
-    """Parse ``"130 kg"``, ``"0.6 kWh/100km"`` or a bare number (dimensionless).
-
-    A string is read by the amount-expression reader (lca.model.expressions) with no parameters,
-    so a quantity obeys the same limits as an expression: length, exponents, finite values.
-    """
-    from lca.model.expressions import parse_expression  # builds on this module
-
-    ureg = registry()
-    if isinstance(value, bool):
-        raise InputError(f"expected a {what} with its unit, got the boolean {value!r}")
-    if isinstance(value, int | float):
-        return ureg.Quantity(finite_float(value, what=what), "")
-    if not isinstance(value, str):
-        raise InputError(f"expected a {what} such as '130 kg', got {type(value).__name__}")
-    text = value.strip()
-    if not text:
-        raise InputError(f"expected a {what} with its unit, got an empty string")
-    try:
-        q = parse_expression(text).evaluate({})
-    except InputError as exc:
-        raise InputError(f"cannot read {_short(text)!r} as a {what}: {exc.message}") from None
-    return ureg.Quantity(float(q.magnitude), q.units)
-
-
 def check_powers(text: str, *, what: str = "unit") -> None:
     """Refuse an exponent that is not a plain number up to ``MAX_EXPONENT`` (``m**9**9``).
 
@@ -122,7 +97,9 @@ def check_powers(text: str, *, what: str = "unit") -> None:
             if t.type not in (tokenize.ENCODING, tokenize.NEWLINE, tokenize.NL, tokenize.ENDMARKER)
         ]
     except (tokenize.TokenError, SyntaxError):
-        raise InputError(f"cannot read {_short(text)!r} as a {what}: unbalanced brackets") from None
+        raise InputError(
+            f"cannot read {short_text(text)!r} as a {what}: unbalanced brackets"
+        ) from None
     for i, tok in enumerate(toks):
         if tok.string not in ("**", "^"):
             continue
@@ -139,7 +116,7 @@ def check_powers(text: str, *, what: str = "unit") -> None:
             ok = False
         if not ok:
             raise InputError(
-                f"cannot read {_short(text)!r} as a {what}: an exponent must be a plain number "
+                f"cannot read {short_text(text)!r} as a {what}: an exponent must be a plain number "
                 f"between -{MAX_EXPONENT:g} and {MAX_EXPONENT:g}"
             )
 
@@ -170,7 +147,7 @@ def _parse_unit(text: str) -> pint.Unit:
         raise InputError(f"unknown unit {text!r}: {_pint_reason(exc)}") from None
 
 
-def _short(text: str) -> str:
+def short_text(text: str) -> str:
     return text if len(text) <= 60 else f"{text[:40]}...{text[-12:]}"
 
 

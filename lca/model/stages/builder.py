@@ -11,17 +11,13 @@ from lca.errors import InputError, KeyPath
 from lca.inputs.loader import LoadedInput
 from lca.model.background import Database, Record
 from lca.model.exchanges import Exchange
-from lca.model.expressions import parse_expression
+from lca.model.expressions import (
+    paren,  # noqa: F401 - re-exported for the stage modules
+    parse_expression,
+)
 from lca.model.recycling import cff_parameters
 from lca.model.units import parse_unit, registry
 from lca.schema.inventory import Inventory
-
-
-def paren(text: object) -> str:
-    """Parenthesised expression text of a YAML amount (a quantity, number or expression)."""
-    if isinstance(text, float | int) and not isinstance(text, bool):
-        return f"({float(text)!r})"
-    return f"({text})"
 
 
 def scale_factor(inv: Inventory, comp) -> float:  # noqa: ANN001
