@@ -114,7 +114,7 @@ def test_a_base_name_too_long_names_the_scenario_key(tmp_path):
     s = write(tmp_path / "s.yaml", f"scenario: {{name: s, base: {'a' * 300}.yaml}}\n")
     with pytest.raises(InputError) as exc:
         load_input(s)
-    assert exc.value.path == ("scenario", "base") and "cannot open it" in exc.value.message
+    assert exc.value.path == ("scenario", "base") and "too long" in exc.value.message
 
 
 def test_unknown_keys_get_a_did_you_mean(tmp_path, db):

@@ -203,9 +203,11 @@ def _pcf(run: Run, item: _Item, year: int) -> dict:
         "boundaryProcessesDescription": "cradle-to-gate: "
         + "; ".join(STAGE_TEXT[s] for s in stages if s in STAGE_TEXT),
         "allocationRulesDescription": _allocation(run),
-        "secondaryEmissionFactorSources": _sources(run, item.keep),
         **data_quality_fields(run, item.keep),
     }
+    sources = _sources(run, item.keep)
+    if sources:  # none when every emission of the product is a supplier's footprint
+        pcf["secondaryEmissionFactorSources"] = sources
     if item.outbound_kg_co2e is not None:
         pcf["outboundLogisticsGhgEmissions"] = decimal(item.outbound_kg_co2e)
     country = sys.inventory.vehicle.production_country
