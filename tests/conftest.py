@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# the parsed-background cache goes to a temporary folder, never the user's
+os.environ["VLCA_CACHE_DIR"] = tempfile.mkdtemp(prefix="vlca-test-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

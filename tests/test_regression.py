@@ -11,8 +11,6 @@ import json
 import math
 from pathlib import Path
 
-import pytest
-
 from lca.analysis.pipeline import run_loaded
 from lca.inputs.loader import load_scenarios
 
@@ -58,7 +56,6 @@ def _runs():
             yield path, item
 
 
-@pytest.mark.slow
 def test_every_bundled_file_gives_the_stored_results(bundled_db):
     seen = set()
     problems: list[str] = []

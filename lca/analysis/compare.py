@@ -28,14 +28,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lca.calc.breakeven import (
+    BREAK_EVEN_LIMIT_KM,
+    DISTANCE_STAGES,
+    END_OF_LIFE_STAGE,
+    PRODUCTION_STAGES,
+)
 from lca.calc.results import Result
 from lca.model.system import STAGES
 
 SCHEMA_VERSION = "1.0"
-BREAK_EVEN_LIMIT_KM = 500_000.0  # the search range the issue asks for (km)
-PRODUCTION_STAGES = ("materials", "battery", "manufacturing", "logistics")
-DISTANCE_STAGES = ("use", "maintenance")
-END_OF_LIFE_STAGE = "end_of_life"
 ELECTRIC = ("battery-electric",)
 COMBUSTION = ("petrol", "diesel", "hybrid-petrol", "hybrid-diesel")
 CONVENTION = (
@@ -244,32 +246,50 @@ def compare(
         ref_name = base_name
     else:
         ref_name = first_combustion
-    rows = []
-    for name, d in by_name.items():
-        total = float(d["total_kg_co2e"])
-        diff = total - float(base["total_kg_co2e"])
-        rows.append(
-            {
-                "name": name,
-                "description": d.get("description"),
-                "powertrain": d.get("vehicle", {}).get("powertrain"),
-                "lifetime_distance_km": float(d["lifetime_distance_km"]),
-                "total_kg_co2e": total,
-                "per_km_g_co2e": float(d["per_km_g_co2e"]),
-                "stages_kg_co2e": {s: float(d["stages_kg_co2e"].get(s, 0.0)) for s in STAGES},
-                "market_based_total_kg_co2e": float(d.get("market_based_total_kg_co2e", total)),
-                "location_based_total_kg_co2e": float(d.get("location_based_total_kg_co2e", total)),
-                "difference_to_baseline_kg_co2e": diff,
-                "difference_to_baseline_percent": (
-                    100.0 * diff / float(base["total_kg_co2e"]) if base["total_kg_co2e"] else None
-                ),
-                "stages_difference_kg_co2e": {
-                    s: float(d["stages_kg_co2e"].get(s, 0.0))
-                    - float(base["stages_kg_co2e"].get(s, 0.0))
-                    for s in STAGES
-                },
-            }
-        )
+    rows = [_row(name, d, base) for name, d in by_name.items()]
+    breaks = _break_evens(by_name, ref_name, limit_km)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "baseline": base_name,
+        "reference": ref_name,
+        "unit": "kg CO2e per vehicle over its lifetime; per_km in g CO2e/km",
+        "scenarios": rows,
+        "break_even": breaks,
+        "break_even_pairs": break_even_pairs(by_name, limit_km),
+        "break_even_limit_km": limit_km,
+        "break_even_convention": CONVENTION,
+    }
+
+
+def _row(name: str, d: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
+    """One scenario's comparison row (kg CO2e, g CO2e/km; differences to ``base``)."""
+    total = float(d["total_kg_co2e"])
+    diff = total - float(base["total_kg_co2e"])
+    return {
+        "name": name,
+        "description": d.get("description"),
+        "powertrain": d.get("vehicle", {}).get("powertrain"),
+        "lifetime_distance_km": float(d["lifetime_distance_km"]),
+        "total_kg_co2e": total,
+        "per_km_g_co2e": float(d["per_km_g_co2e"]),
+        "stages_kg_co2e": {s: float(d["stages_kg_co2e"].get(s, 0.0)) for s in STAGES},
+        "market_based_total_kg_co2e": float(d.get("market_based_total_kg_co2e", total)),
+        "location_based_total_kg_co2e": float(d.get("location_based_total_kg_co2e", total)),
+        "difference_to_baseline_kg_co2e": diff,
+        "difference_to_baseline_percent": (
+            100.0 * diff / float(base["total_kg_co2e"]) if base["total_kg_co2e"] else None
+        ),
+        "stages_difference_kg_co2e": {
+            s: float(d["stages_kg_co2e"].get(s, 0.0)) - float(base["stages_kg_co2e"].get(s, 0.0))
+            for s in STAGES
+        },
+    }
+
+
+def _break_evens(
+    by_name: Mapping[str, Mapping[str, Any]], ref_name: str | None, limit_km: float
+) -> list[dict[str, Any]]:
+    """Break-even of every electric scenario against the combustion reference ``ref_name``."""
     breaks = []
     if ref_name is not None:
         ref_curve = curve(by_name[ref_name])
@@ -287,17 +307,7 @@ def compare(
                     "year_by_year": bool(d.get("use_profile")),
                 }
             )
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "baseline": base_name,
-        "reference": ref_name,
-        "unit": "kg CO2e per vehicle over its lifetime; per_km in g CO2e/km",
-        "scenarios": rows,
-        "break_even": breaks,
-        "break_even_pairs": break_even_pairs(by_name, limit_km),
-        "break_even_limit_km": limit_km,
-        "break_even_convention": CONVENTION,
-    }
+    return breaks
 
 
 def comparison_csv(comparison: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from lca.calc.engine import Calculation
+from lca.calc.sources import builtin_sources, referenced_names, source_text
 from lca.model.system import MATERIAL_MASS_PREFIX, STAGES
 
 SCHEMA_VERSION = "1.0"
@@ -227,32 +228,83 @@ def assemble(
 ) -> Result:
     """Build the result from a calculation: by stage, component, gas, origin, hotspot."""
     system = calc.system
-    db = system.database
     inv = system.inventory
-    flows = calc.registry.flows
-    factors = db.gwp_sets[system.gwp_set].factors
-    credit = np.array([ex.credit for ex in system.exchanges], dtype=bool)
-    contrib = calc.contributions
+    stages, components = _by_stage_and_component(calc)
+    gas = _by_gas(calc)
+    total = calc.total
+    v = inv.vehicle
+    return Result(
+        name=system.name,
+        vehicle={k: val for k, val in v.model_dump().items() if val is not None},
+        boundary="cradle-to-grave",
+        functional_unit=(
+            f"one {v.name} ({v.powertrain}) over its life of "
+            f"{system.lifetime_distance_km:,.0f} km; results also per km"
+        ),
+        gwp_set=system.gwp_set,
+        approach=inv.end_of_life.approach,
+        total_kg_co2e=total,
+        lifetime_distance_km=system.lifetime_distance_km,
+        stages_kg_co2e=stages,
+        components_kg_co2e=components,
+        gases_kg=gas["gases"],
+        gases_kg_co2e=gas["gases_co2e"],
+        fossil_kg_co2e=gas["fossil"],
+        biogenic_kg_co2e=gas["biogenic"],
+        land_use_change_kg_co2e=gas["luc"],
+        aircraft_kg_co2e=gas["aircraft"],
+        credits_kg_co2e=calc.credits,
+        hotspots=_hotspots(calc),
+        exchanges=_exchange_rows(calc),
+        parameters=_parameter_rows(system),
+        measures=measures,
+        recycling_approaches=dict(recycling_approaches or {}),
+        provenance=dict(provenance or {}),
+        warnings=warnings,
+        use_profile=_use_profile(system, calc.contributions),
+    )
+
+
+def _by_stage_and_component(calc: Calculation) -> tuple[dict[str, float], dict[str, float]]:
+    """kg CO2e by life-cycle stage and by component (credits apart)."""
     stages = {s: 0.0 for s in STAGES}
     components: dict[str, float] = {}
-    for ex, c in zip(system.exchanges, contrib, strict=True):
+    for ex, c in zip(calc.system.exchanges, calc.contributions, strict=True):
         if ex.credit:
             continue
         stages[ex.stage] += float(c)
         if ex.component is not None:
             components[ex.component] = components.get(ex.component, 0.0) + float(c)
-    # make the stages sum exactly to the bw2calc total: spread the (<= 1e-9) rounding residue
+    return stages, components
+
+
+def _by_gas(calc: Calculation) -> dict[str, Any]:
+    """kg of each gas and its kg CO2e, and the fossil, biogenic, land-use-change and aircraft
+    shares (kg CO2e), credits apart."""
+    system = calc.system
+    db = system.database
+    flows = calc.registry.flows
+    factors = db.gwp_sets[system.gwp_set].factors
+    credit = np.array([ex.credit for ex in system.exchanges], dtype=bool)
     gases_mass = calc.gases[~credit].sum(axis=0)
     gases = {f: float(m) for f, m in zip(flows, gases_mass, strict=True) if m != 0.0}
     gases_co2e = {f: float(m) * factors[f] for f, m in gases.items()}
     origin = {f: db.flows[f].origin for f in flows}
-    fossil = sum(v for f, v in gases_co2e.items() if origin[f] == "fossil")
-    biogenic = sum(v for f, v in gases_co2e.items() if origin[f] == "biogenic")
-    luc = sum(v for f, v in gases_co2e.items() if origin[f] == "land-use-change")
-    aircraft = float(calc.aircraft[~credit].sum())
-    # hotspots: exchanges grouped by what they are (stage, component, record)
+    return {
+        "gases": gases,
+        "gases_co2e": gases_co2e,
+        "fossil": sum(v for f, v in gases_co2e.items() if origin[f] == "fossil"),
+        "biogenic": sum(v for f, v in gases_co2e.items() if origin[f] == "biogenic"),
+        "luc": sum(v for f, v in gases_co2e.items() if origin[f] == "land-use-change"),
+        "aircraft": float(calc.aircraft[~credit].sum()),
+    }
+
+
+def _hotspots(calc: Calculation) -> tuple[Hotspot, ...]:
+    """The largest exchanges grouped by what they are (stage, component, record, label)."""
+    system = calc.system
     groups: dict[tuple, list] = {}
-    for ex, a, c in zip(system.exchanges, system.amounts, contrib, strict=True):
+    for ex, a, c in zip(system.exchanges, system.amounts, calc.contributions, strict=True):
         if ex.credit:
             continue
         key = (ex.stage, ex.component, ex.record, ex.label)
@@ -261,7 +313,7 @@ def assemble(
         g[1] += float(c)
     total = calc.total
     ranked = sorted(groups.items(), key=lambda kv: -abs(kv[1][1]))[:HOTSPOT_COUNT]
-    hotspots = tuple(
+    return tuple(
         Hotspot(
             label=k[3],
             stage=k[0],
@@ -274,7 +326,12 @@ def assemble(
         )
         for k, v in ranked
     )
-    exchanges = tuple(
+
+
+def _exchange_rows(calc: Calculation) -> tuple[dict[str, Any], ...]:
+    system = calc.system
+    db = system.database
+    return tuple(
         {
             "stage": ex.stage,
             "component": ex.component,
@@ -287,13 +344,19 @@ def assemble(
             "credit": bool(ex.credit),
             "key_path": ".".join(str(p) for p in ex.path),
             "year": ex.year,
-            "source": _source_text(db.records[ex.record]),
+            "source": source_text(db.records[ex.record]),
         }
-        for ex, a, c in zip(system.exchanges, system.amounts, contrib, strict=True)
+        for ex, a, c in zip(system.exchanges, system.amounts, calc.contributions, strict=True)
     )
+
+
+def _parameter_rows(system: Any) -> dict[str, dict[str, Any]]:
+    """Every parameter's value, unit, expression and source (built-in material masses only
+    when something refers to them)."""
+    inv = system.inventory
     params = {}
-    builtin = _builtin_sources(system)
-    used = _referenced_names(system)
+    builtin = builtin_sources(system)
+    used = referenced_names(system)
     for name in system.parameters.order:
         if (
             name.startswith(MATERIAL_MASS_PREFIX)
@@ -310,37 +373,7 @@ def assemble(
             "expression": system.parameters.expressions[name].text,
             "source": src if isinstance(src, str) else src.model_dump(exclude_none=True),
         }
-    v = inv.vehicle
-    return Result(
-        name=system.name,
-        vehicle={k: val for k, val in v.model_dump().items() if val is not None},
-        boundary="cradle-to-grave",
-        functional_unit=(
-            f"one {v.name} ({v.powertrain}) over its life of "
-            f"{system.lifetime_distance_km:,.0f} km; results also per km"
-        ),
-        gwp_set=system.gwp_set,
-        approach=inv.end_of_life.approach,
-        total_kg_co2e=total,
-        lifetime_distance_km=system.lifetime_distance_km,
-        stages_kg_co2e=stages,
-        components_kg_co2e=components,
-        gases_kg=gases,
-        gases_kg_co2e=gases_co2e,
-        fossil_kg_co2e=fossil,
-        biogenic_kg_co2e=biogenic,
-        land_use_change_kg_co2e=luc,
-        aircraft_kg_co2e=aircraft,
-        credits_kg_co2e=calc.credits,
-        hotspots=hotspots,
-        exchanges=exchanges,
-        parameters=params,
-        measures=measures,
-        recycling_approaches=dict(recycling_approaches or {}),
-        provenance=dict(provenance or {}),
-        warnings=warnings,
-        use_profile=_use_profile(system, contrib),
-    )
+    return params
 
 
 def _use_profile(system: Any, contrib: np.ndarray) -> tuple[dict[str, Any], ...]:
@@ -359,43 +392,3 @@ def _use_profile(system: Any, contrib: np.ndarray) -> tuple[dict[str, Any], ...]
         kwh = r["electricity_kwh"]
         r["intensity_g_co2e_per_kwh"] = 1000.0 * r["kg_co2e"] / kwh if kwh else 0.0
     return tuple(rows.values())
-
-
-def _referenced_names(system: Any) -> set[str]:
-    """Names used by any exchange amount or parameter expression."""
-    names: set[str] = set()
-    for ex in system.exchanges:
-        names |= set(ex.amount.names)
-    for expr in system.parameters.expressions.values():
-        names |= set(expr.names)
-    return names
-
-
-def _builtin_sources(system: Any) -> dict[str, Any]:
-    """Sources of the built-in parameters: battery chemistry constants cite the background
-    data; the others say what they are derived from."""
-    from lca.model.system import (
-        BUILTINS,
-        CHEMISTRY_FIELDS,
-        chemistry_parameter,
-        material_mass_parameter,
-    )
-
-    out: dict[str, Any] = {name: f"derived: {what}" for name, what in BUILTINS.items()}
-    for comp in system.inventory.components:
-        for mat in comp.materials:
-            out[material_mass_parameter(mat.material)] = (
-                f"derived: the sum of the bill-of-materials lines of {mat.material}"
-            )
-    for chem in system.database.chemistries.values():
-        for field_name in CHEMISTRY_FIELDS:
-            q = getattr(chem, field_name)
-            out[chemistry_parameter(chem.id, field_name)] = q.source
-    return out
-
-
-def _source_text(rec: Any) -> str:
-    s = rec.source
-    bits = [s.publisher or s.authors or "", s.title, str(s.year or "")]
-    text = ", ".join(b for b in bits if b)
-    return text + (" (estimate)" if rec.estimate else "")

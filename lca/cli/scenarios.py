@@ -29,6 +29,7 @@ from lca.cli.app import (
     out,
     write_outputs,
 )
+from lca.cli.sweeps import print_sweep, run_sweep_cli, split_sweeps, sweep_files
 from lca.errors import CalculationError, InputError
 
 log = logging.getLogger(__name__)
@@ -301,6 +302,13 @@ def compare(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the paired Monte Carlo.")] = 42,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler address for a large sweep (a variants file of more than 500 "
+            "combinations); default: threads on this machine."
+        ),
+    ] = None,
     gwp: GwpOption = None,
     background: BackgroundOption = None,
     quiet: QuietOption = False,
@@ -314,13 +322,25 @@ def compare(
 
     try:
         db = load_background(background)
+        files, grids = split_sweeps(files)
         loaded = _load_all(files)
         show = not quiet and fmt is OutputFormat.table and len(loaded) >= PROGRESS_FROM
         results = _run_all(loaded, db, gwp, show and err.is_terminal)
+        sweeps = [
+            run_sweep_cli(g, db, gwp, scheduler, not quiet and err.is_terminal) for g in grids
+        ]
     except (InputError, CalculationError) as exc:
         _fail(exc)
     try:
-        comparison = make_comparison(results, baseline=baseline, reference=reference)
+        if sweeps:
+            from lca.analysis.sweep_table import sweep_comparison
+
+            comparison, plain, tables = sweep_comparison(
+                [r.to_dict() for r in results], sweeps, baseline=baseline, reference=reference
+            )
+        else:
+            comparison = plain = make_comparison(results, baseline=baseline, reference=reference)
+            tables = []
     except ValueError as exc:
         _fail(InputError(str(exc)))
     if uncertainty:
@@ -338,16 +358,25 @@ def compare(
     }
     for r in results:
         payload[folder / "results" / r.name / "result.json"] = r.to_json()
-    if charts:
+    if tables:
+        extra = sweep_files(tables, folder, charts)
+        payload[folder / "comparison.csv"] = str(payload[folder / "comparison.csv"]) + str(
+            extra.pop(folder / "comparison.csv", "")
+        )
+        payload.update(extra)
+    if charts and results:
         from lca.outputs.charts import comparison_charts
 
-        payload.update(chart_files(comparison_charts(results, comparison), folder / "charts"))
+        payload.update(chart_files(comparison_charts(results, plain), folder / "charts"))
     write_outputs(payload)
     if fmt is OutputFormat.json:
         sys.stdout.write(text)
         return
     if not quiet:
-        print_comparison(comparison)
+        if plain is not None:
+            print_comparison(plain)
+        for entry in comparison.get("sweeps", ()):
+            print_sweep(entry)
         if "uncertainty" in comparison:
             print_paired(comparison["uncertainty"])
         n_charts = sum(1 for p in payload if p.suffix == ".png")

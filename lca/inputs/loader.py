@@ -53,7 +53,8 @@ class ScenarioFile(Strict):
     notes: str | None = None
 
 
-MAX_VARIANTS = 500
+MAX_VARIANTS = 500  # variants expanded one by one into scenarios (load_scenarios)
+MAX_SWEEP_VARIANTS = 1_000_000  # variants of a sweep evaluated as batches (variant_grid)
 
 
 @dataclass(frozen=True)
@@ -107,8 +108,8 @@ def _label(value: Any) -> str:
     return text or "x"
 
 
-def _variant_sets(doc: Document, spec: ScenarioFile) -> list[tuple[str, dict[str, Any]]]:
-    """Every combination of the file's variants: (name suffix, {dotted path: value})."""
+def _variant_axes(doc: Document, spec: ScenarioFile) -> list[list[tuple[str, str, Any]]]:
+    """The file's variant axes, each a list of (dotted path, label, value), checked."""
     axes: list[list[tuple[str, str, Any]]] = []
     for dotted, values in (spec.variants or {}).items():
         if isinstance(values, dict):
@@ -128,12 +129,25 @@ def _variant_sets(doc: Document, spec: ScenarioFile) -> list[tuple[str, dict[str
                 "this key path is both an override and a variant; keep one", ("variants", dotted)
             )
         axes.append([(dotted, lab, v) for lab, v in items])
+    return axes
+
+
+def _count(axes: list[list[tuple[str, str, Any]]]) -> int:
     count = 1
     for ax in axes:
         count *= len(ax)
+    return count
+
+
+def _variant_sets(doc: Document, spec: ScenarioFile) -> list[tuple[str, dict[str, Any]]]:
+    """Every combination of the file's variants: (name suffix, {dotted path: value})."""
+    axes = _variant_axes(doc, spec)
+    count = _count(axes)
     if count > MAX_VARIANTS:
         raise doc.error(
-            f"the variants expand to {count:,} scenarios (at most {MAX_VARIANTS})", ("variants",)
+            f"the variants expand to {count:,} scenarios (at most {MAX_VARIANTS} one by one; "
+            f"vlca compare evaluates up to {MAX_SWEEP_VARIANTS:,} as a sweep)",
+            ("variants",),
         )
     out = []
     for combo in itertools.product(*axes):
@@ -282,3 +296,50 @@ def _additions(data, overridden, spec: ScenarioFile, doc: Document, p: Path):  #
         data, lines = add_trajectories(data, spec.trajectories, doc, p)
         overridden.update(lines)
     return data, overridden
+
+
+@dataclass(frozen=True)
+class VariantGrid:
+    """A variants file without expanding it: its axes (each a list of (dotted path, label,
+    value)) and a loader of any one combination (the scenario ``<name>-<label>-...``)."""
+
+    path: Path
+    name: str
+    axes: tuple[tuple[tuple[str, str, Any], ...], ...]
+    document: Document
+    spec: ScenarioFile
+
+    @property
+    def count(self) -> int:
+        return _count([list(a) for a in self.axes])
+
+    def variant_name(self, labels: tuple[str, ...]) -> str:
+        return f"{self.name}-{'-'.join(labels)}"
+
+    def load(self, values: dict[str, tuple[str, Any]]) -> LoadedInput:
+        """The scenario of one combination: {dotted path: (label, value)} for every axis."""
+        labels = tuple(values[ax[0][0]][0] for ax in self.axes)
+        extra = {ax[0][0]: values[ax[0][0]][1] for ax in self.axes}
+        return _load_scenario(
+            self.path, self.document, self.spec, (), extra, self.variant_name(labels)
+        )
+
+
+def variant_grid(path: str | Path) -> VariantGrid | None:
+    """The variant grid of a scenario file (None if the file has no variants); up to
+    ``MAX_SWEEP_VARIANTS`` combinations."""
+    p = Path(path)
+    doc = load_yaml(p)
+    if "scenario" not in doc.data:
+        return None
+    spec = validate(ScenarioFile, doc)
+    if not spec.variants:
+        return None
+    axes = _variant_axes(doc, spec)
+    count = _count(axes)
+    if count > MAX_SWEEP_VARIANTS:
+        raise doc.error(
+            f"the variants expand to {count:,} scenarios (at most {MAX_SWEEP_VARIANTS:,})",
+            ("variants",),
+        )
+    return VariantGrid(p, spec.scenario.name, tuple(tuple(a) for a in axes), doc, spec)

@@ -6,282 +6,64 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from lca.datafiles import BUNDLED_BACKGROUND
 from lca.errors import InputError, InputErrors
 from lca.inputs.validation import validate
 from lca.inputs.yamlio import Document, load_yaml
-from lca.model.units import parse_quantity, parse_unit, registry
-from lca.schema.background import BackgroundFile, RecordSpec, SourcedQuantity
-from lca.schema.common import DataQuality, Distribution, Source
+from lca.model.database import (
+    Chemistry,
+    Database,
+    DatasetInfo,
+    Flow,
+    Fuel,
+    GwpSet,
+    MaterialFamily,
+    Quantity,
+    Record,
+    Trajectory,
+    _suggest,
+)
+from lca.model.record_specs import (
+    _chemistry,
+    _fuel,
+    _same_unit,
+    _trajectory,
+    convert_record,
+    convert_trajectory,
+)
+from lca.model.units import parse_unit
+from lca.schema.background import BackgroundFile, RecordSpec
+
+__all__ = [
+    "Chemistry",
+    "Database",
+    "DatasetInfo",
+    "Flow",
+    "Fuel",
+    "GwpSet",
+    "MaterialFamily",
+    "Quantity",
+    "Record",
+    "Trajectory",
+    "convert_record",
+    "convert_trajectory",
+    "load_background",
+]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BACKGROUND = BUNDLED_BACKGROUND
 
 
-@dataclass(frozen=True)
-class Record:
-    """A background process: emissions (kg of each gas) per one reference unit."""
-
-    id: str
-    name: str
-    category: str
-    unit: str
-    emissions: Mapping[str, float]
-    geography: str
-    reference_year: int
-    source: Source
-    dataset: str
-    file: str
-    uncertainty: Distribution | None = None
-    data_quality: DataQuality | None = None
-    gwp_basis: str | None = None
-    estimate: bool = False
-    note: str | None = None
-    aircraft: bool = False
-    inputs: tuple[tuple[str, float], ...] = ()
-    primary_data: bool = False
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """A sourced constant of the background data (value in ``unit``)."""
-
-    value: float
-    unit: str
-    source: Source
-    uncertainty: Distribution | None = None
-    estimate: bool = False
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class MaterialFamily:
-    id: str
-    name: str
-    primary: str
-    secondary: str | None
-
-
-@dataclass(frozen=True)
-class Chemistry:
-    id: str
-    name: str
-    cell_materials: str
-    pack_components: str
-    cell_plant_electricity: Quantity  # kWh per kWh of capacity
-    cell_plant_heat: Quantity  # MJ per kWh of capacity
-    pack_specific_energy: Quantity  # kWh per kg of pack
-    cell_mass_share: Quantity  # dimensionless
-    cycle_life: Quantity | None  # full equivalent cycles (None: not known)
-
-
-@dataclass(frozen=True)
-class FuelBlend:
-    fuel: str  # id of the blended-in fuel
-    share: Quantity  # dimensionless share of each unit of the blend
-
-
-@dataclass(frozen=True)
-class Fuel:
-    id: str
-    name: str
-    upstream: str
-    combustion: str
-    carrier: str | None = None
-    blend: FuelBlend | None = None
-    electricity: str | None = None  # quantity text, kWh per unit of fuel (user's supply)
-    electricity_source: Source | None = None
-
-
-@dataclass(frozen=True)
-class Flow:
-    id: str
-    name: str
-    origin: str
-
-
-@dataclass(frozen=True)
-class GwpSet:
-    id: str
-    name: str
-    source: Source
-    factors: Mapping[str, float]
-
-
-@dataclass(frozen=True)
-class Trajectory:
-    """Intensity of ``record`` by year (kg CO2e per the record's unit).
-
-    ``points``: (year, value, source text), years increasing. Linear between points, flat
-    before the first and after the last.
-    """
-
-    id: str
-    record: str
-    name: str
-    unit: str
-    source: Source
-    points: tuple[tuple[int, float, str], ...]
-    estimate: bool = False
-    note: str | None = None
-
-    def value(self, year: float) -> float:
-        """kg CO2e per ``unit`` in ``year`` (interpolated)."""
-        pts = self.points
-        if year <= pts[0][0]:
-            return pts[0][1]
-        for (y0, v0, _), (y1, v1, _) in zip(pts, pts[1:], strict=False):
-            if year <= y1:
-                return v0 + (v1 - v0) * (year - y0) / (y1 - y0)
-        return pts[-1][1]
-
-    def basis(self, year: int) -> str:
-        """How the value of ``year`` was obtained, naming the sources of the points used."""
-        pts = self.points
-        for y, _, src in pts:
-            if y == year:
-                return f"{year} point ({src})"
-        if year < pts[0][0]:
-            return f"held flat before the first point, {pts[0][0]} ({pts[0][2]})"
-        if year > pts[-1][0]:
-            return f"held flat after the last point, {pts[-1][0]} ({pts[-1][2]})"
-        for (y0, _, s0), (y1, _, s1) in zip(pts, pts[1:], strict=False):
-            if y0 < year < y1:
-                return f"interpolated linearly between {y0} ({s0}) and {y1} ({s1})"
-        return ""
-
-
-@dataclass(frozen=True)
-class DatasetInfo:
-    dataset: str
-    version: str
-    file: str
-    sha256: str
-
-
-@dataclass(frozen=True)
-class Database:
-    records: Mapping[str, Record]
-    materials: Mapping[str, MaterialFamily]
-    chemistries: Mapping[str, Chemistry]
-    fuels: Mapping[str, Fuel]
-    flows: Mapping[str, Flow]
-    gwp_sets: Mapping[str, GwpSet]
-    default_gwp_set: str
-    datasets: tuple[DatasetInfo, ...] = field(default=())
-    trajectories: Mapping[str, Trajectory] = field(default_factory=dict)
-
-    def record(self, rid: str) -> Record:
-        try:
-            return self.records[rid]
-        except KeyError:
-            raise InputError(
-                f"unknown background record {rid!r}{_suggest(rid, self.records)}"
-            ) from None
-
-    def with_records(self, extra: Iterable[Record]) -> Database:
-        """A copy with ``extra`` records added or replacing records of the same id."""
-        records = dict(self.records)
-        for rec in extra:
-            records[rec.id] = rec
-        return replace(self, records=records)
-
-
-def _suggest(name: str, known: Iterable[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
-
-
-PER_UNIT_CHECK = "mass per reference unit"
-
-
-def convert_record(
-    spec: RecordSpec, doc: Any, base: tuple, dataset: str, file: str
-) -> tuple[Record, list]:
-    """Check a record's units and convert its emissions to kg per reference unit.
-
-    Returns the record (inputs not yet linked) and its raw inputs (id, quantity, key path).
-    """
-    ureg = registry()
-    try:
-        ref_unit = parse_unit(spec.unit)
-    except InputError as exc:
-        raise doc.error(exc.message, (*base, "unit")) from None
-    target = ureg.kilogram / ref_unit
-    emissions: dict[str, float] = {}
-    for gas, text in spec.emissions.items():
-        try:
-            q = parse_quantity(text, what="emission")
-            value = float(q.to(target).magnitude)
-        except InputError as exc:
-            raise doc.error(exc.message, (*base, "emissions", gas)) from None
-        except Exception:
-            raise doc.error(
-                f"emission {text!r} must be a mass per {spec.unit} (for example "
-                f"'1.2 kg/{spec.unit}')",
-                (*base, "emissions", gas),
-            ) from None
-        emissions[gas] = value
-    inputs = []
-    for i, inp in enumerate(spec.inputs):
-        try:
-            q = parse_quantity(inp.amount, what="input amount")
-        except InputError as exc:
-            raise doc.error(exc.message, (*base, "inputs", i, "amount")) from None
-        inputs.append((inp.record, q, (*base, "inputs", i)))
-    if "co2e" in emissions and spec.gwp_basis is None:
-        raise doc.error(
-            "a record with 'co2e' must say which GWP set its source used "
-            "(gwp_basis: AR4, AR5, AR6 or unknown)",
-            (*base, "gwp_basis"),
-        )
-    return Record(
-        id=spec.id,
-        name=spec.name,
-        category=spec.category,
-        unit=spec.unit,
-        emissions=emissions,
-        geography=spec.geography,
-        reference_year=spec.reference_year,
-        source=spec.source,
-        dataset=dataset,
-        file=file,
-        uncertainty=spec.uncertainty,
-        data_quality=spec.data_quality,
-        gwp_basis=spec.gwp_basis,
-        estimate=spec.estimate,
-        note=spec.note,
-        aircraft=spec.aircraft,
-        inputs=(),  # linked once every record is known (see _load_cached)
-    ), [(rid, q, kp) for rid, q, kp in inputs]
-
-
-def _sourced(sq: SourcedQuantity, unit: str, doc: Document, kp: tuple) -> Quantity:
-    try:
-        q = parse_quantity(sq.value)
-        value = float(q.to(parse_unit(unit) if unit else registry().dimensionless).magnitude)
-    except InputError as exc:
-        raise doc.error(exc.message, (*kp, "value")) from None
-    except Exception:
-        raise doc.error(
-            f"{sq.value!r} must be in units of {unit or 'a plain number'}", (*kp, "value")
-        ) from None
-    if value <= 0:
-        raise doc.error("must be greater than zero", (*kp, "value"))
-    return Quantity(value, unit, sq.source, sq.uncertainty, sq.estimate, sq.note)
-
-
 def load_background(folder: str | Path | None = None) -> Database:
-    """Load every ``*.yaml`` file of ``folder`` (default: the bundled background data)."""
+    """Load every ``*.yaml`` file of ``folder`` (default: the bundled background data).
+
+    The parsed database is kept in memory and in the user's cache folder, keyed by the
+    files' contents (see :mod:`lca.model.background_cache`)."""
     root = Path(folder) if folder is not None else DEFAULT_BACKGROUND
     return _load_cached(str(root.resolve()), _folder_stamp(root))
 
@@ -296,10 +78,22 @@ def _folder_stamp(root: Path) -> tuple:
 
 @lru_cache(maxsize=4)
 def _load_cached(root_text: str, stamp: tuple) -> Database:
+    from lca.model import background_cache
+
     root = Path(root_text)
     files = sorted(root.glob("*.yaml"))
     if not files:
         raise InputError("no background data files (*.yaml) found", file=root)
+    key = background_cache.key(root, files)
+    db = background_cache.read(key, Database)
+    if db is None:
+        db = _parse(root, files)
+        background_cache.write(key, db)
+    return db
+
+
+def _parse(root: Path, files: list[Path]) -> Database:
+    """Parse and check the background files (every error located)."""
     acc = _Collector(root)
     for path in files:
         acc.read(path)
@@ -527,132 +321,6 @@ class _Collector:
             except InputError as exc:
                 self.errors.append(exc)
         return traj
-
-
-def _chemistry(c: Any, doc: Document, kp: tuple) -> Chemistry:
-    """A battery chemistry with its sourced constants unit-checked."""
-    return Chemistry(
-        id=c.id,
-        name=c.name,
-        cell_materials=c.cell_materials,
-        pack_components=c.pack_components,
-        cell_plant_electricity=_sourced(
-            c.cell_plant_electricity, "kWh/kWh", doc, (*kp, "cell_plant_electricity")
-        ),
-        cell_plant_heat=_sourced(c.cell_plant_heat, "MJ/kWh", doc, (*kp, "cell_plant_heat")),
-        pack_specific_energy=_sourced(
-            c.pack_specific_energy, "kWh/kg", doc, (*kp, "pack_specific_energy")
-        ),
-        cell_mass_share=_sourced(c.cell_mass_share, "", doc, (*kp, "cell_mass_share")),
-        cycle_life=(
-            _sourced(c.cycle_life, "", doc, (*kp, "cycle_life"))
-            if c.cycle_life is not None
-            else None
-        ),
-    )
-
-
-def _fuel(f: Any, doc: Document, kp: tuple) -> Fuel:
-    """A fuel with its blend share (0 to 1) and electricity per unit checked."""
-    blend = None
-    if f.blend is not None:
-        share = _sourced(f.blend.share, "", doc, (*kp, "blend", "share"))
-        if not 0.0 <= share.value <= 1.0:
-            raise doc.error("a blend share must be from 0 to 1", (*kp, "blend", "share"))
-        blend = FuelBlend(f.blend.fuel, share)
-    elec = None
-    if f.electricity is not None:
-        try:
-            q = parse_quantity(f.electricity.value)
-        except InputError as exc:
-            raise doc.error(exc.message, (*kp, "electricity", "value")) from None
-        if (
-            q.magnitude <= 0
-            or not (q * registry()("kg")).check("[energy]")
-            and not (q * registry()("L")).check("[energy]")
-        ):
-            raise doc.error(
-                "electricity must be energy per unit of fuel (for example 55 kWh/kg)",
-                (*kp, "electricity", "value"),
-            )
-        elec = str(f.electricity.value)
-    return Fuel(
-        f.id,
-        f.name or f.id,
-        f.upstream,
-        f.combustion,
-        f.carrier,
-        blend,
-        elec,
-        f.electricity.source if f.electricity is not None else None,
-    )
-
-
-def _source_text(src: Source | str) -> str:
-    if isinstance(src, str):
-        return src
-    return ", ".join(str(b) for b in (src.publisher or src.authors, src.title, src.year) if b)
-
-
-def convert_trajectory(t: Any, records: Mapping[str, Record], doc: Any, kp: tuple) -> Trajectory:
-    """A trajectory of an inventory or scenario (``doc``: anything with ``error(message,
-    key_path)``), checked against ``records`` like a background one."""
-    return _trajectory(t, records, doc, kp)
-
-
-def _trajectory(t: Any, records: Mapping[str, Record], doc: Document, kp: tuple) -> Trajectory:
-    """Check a trajectory against its record (units, co2e-only) and convert its points."""
-    rec = records.get(t.record)
-    if rec is None:
-        raise doc.error(
-            f"unknown record {t.record!r}{_suggest(t.record, records)}", (*kp, "record")
-        )
-    if set(rec.emissions) != {"co2e"}:
-        raise doc.error(
-            f"record {t.record!r} lists gases ({', '.join(sorted(rec.emissions))}); a trajectory "
-            "needs a record characterised as co2e only",
-            (*kp, "record"),
-        )
-    target = registry().kilogram / parse_unit(rec.unit)
-    points = []
-    last = None
-    for i, pt in enumerate(t.points):
-        pkp = (*kp, "points", i)
-        try:
-            value = float(parse_quantity(pt.value, what="intensity").to(target).magnitude)
-        except InputError as exc:
-            raise doc.error(exc.message, (*pkp, "value")) from None
-        except Exception:
-            raise doc.error(
-                f"{pt.value!r} must be a mass per {rec.unit} (for example '250 g/{rec.unit}')",
-                (*pkp, "value"),
-            ) from None
-        if value < 0:
-            raise doc.error("an intensity must not be negative", (*pkp, "value"))
-        if last is not None and pt.year <= last:
-            raise doc.error("years must increase from point to point", (*pkp, "year"))
-        last = pt.year
-        text = _source_text(pt.source)
-        if pt.estimate and "estimate" not in text:
-            text += " (estimate)"
-        points.append((pt.year, value, text))
-    return Trajectory(
-        id=t.id,
-        record=t.record,
-        name=t.name,
-        unit=rec.unit,
-        source=t.source,
-        points=tuple(points),
-        estimate=t.estimate or any(p.estimate for p in t.points),
-        note=t.note,
-    )
-
-
-def _same_unit(a: str, b: str) -> bool:
-    try:
-        return parse_unit(a) == parse_unit(b) or (1 * parse_unit(a)).to(parse_unit(b)).m == 1
-    except Exception:
-        return False
 
 
 def _rel(path: Path) -> str:

@@ -13,7 +13,7 @@ import operator
 import tokenize
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from io import BytesIO
 from typing import Any
 
@@ -22,7 +22,7 @@ import pint
 from pint.pint_eval import EvalTreeNode, build_eval_tree
 
 from lca.errors import InputError
-from lca.model.units import normalise, registry
+from lca.model.units import normalise, registry, units_of
 
 MAX_LENGTH = 500
 MAX_EXPONENT = 10.0
@@ -95,7 +95,7 @@ class Expression:
             if name.lower() in {"nan", "inf", "infinity"}:
                 raise InputError(f"{name!r} in {self.text!r} is not a finite number")
             try:
-                return ureg.Quantity(1.0, ureg.parse_units(name))
+                return ureg.Quantity(1.0, units_of(name))
             except Exception:
                 raise InputError(
                     f"unknown name {name!r} in expression {self.text!r}: it is neither a "
@@ -163,7 +163,21 @@ def _describe(q: Any) -> str:
 
 
 def parse_expression(text: Any) -> Expression:
-    """Parse an amount: a quantity (``"130 kg"``), a number, or an expression of parameters."""
+    """Parse an amount: a quantity (``"130 kg"``), a number, or an expression of parameters.
+
+    Texts are memoised (an Expression is immutable; the same amounts are parsed again by every
+    counterfactual and variant of a run); errors are raised afresh each time."""
+    if type(text) is str and len(text) <= 2 * MAX_LENGTH:
+        return _parse_text(text)
+    return _parse(text)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(text: str) -> Expression:
+    return _parse(text)
+
+
+def _parse(text: Any) -> Expression:
     if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise InputError(f"expected a quantity or an expression, got {type(text).__name__}")
     if isinstance(text, int | float):

@@ -70,10 +70,17 @@ def parse_quantity(value: Any, *, what: str = "quantity") -> pint.Quantity:
     return q
 
 
+@lru_cache(maxsize=4096)
+def units_of(text: str) -> pint.Unit:
+    """pint's parse of a (normalised) unit text, memoised: units are immutable and parsing is
+    the costliest step of building a product system. Errors are pint's, not cached."""
+    return registry().parse_units(text)
+
+
 def parse_unit(text: str) -> pint.Unit:
     """Parse a unit name such as ``kWh`` or ``t*km``."""
     try:
-        return registry().parse_units(normalise(text))
+        return units_of(normalise(text))
     except Exception as exc:
         raise InputError(f"unknown unit {text!r}: {_pint_reason(exc)}") from None
 
