@@ -119,7 +119,7 @@ def add_fuel(b: Any) -> None:
 def _fuel_years(b: Any, fuel: Any) -> list[tuple[int, str, str]] | None:
     """(year, share expression, record) of each profile year of the fuel's upstream record on
     its trajectory; None without a fuel profile."""
-    from lca.model.stages.use import use_years_split, year_record
+    from lca.model.stages.years import use_years_split, year_record
 
     prof = b.inv.use.fuel.profile
     if prof is None:
