@@ -33,6 +33,7 @@ from lca.model.record_specs import (
     _same_unit,
     _trajectory,
     convert_record,
+    convert_trajectory,
 )
 from lca.model.units import parse_unit
 from lca.schema.background import BackgroundFile, RecordSpec
@@ -49,6 +50,7 @@ __all__ = [
     "Record",
     "Trajectory",
     "convert_record",
+    "convert_trajectory",
     "load_background",
 ]
 

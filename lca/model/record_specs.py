@@ -138,11 +138,9 @@ def _fuel(f: Any, doc: Document, kp: tuple) -> Fuel:
             q = parse_quantity(f.electricity.value)
         except InputError as exc:
             raise doc.error(exc.message, (*kp, "electricity", "value")) from None
-        if (
-            q.magnitude <= 0
-            or not (q * registry()("kg")).check("[energy]")
-            and not (q * registry()("L")).check("[energy]")
-        ):
+        per_kg = (q * registry()("kg")).check("[energy]")
+        per_l = (q * registry()("L")).check("[energy]")
+        if q.magnitude <= 0 or not (per_kg or per_l):
             raise doc.error(
                 "electricity must be energy per unit of fuel (for example 55 kWh/kg)",
                 (*kp, "electricity", "value"),
@@ -160,16 +158,16 @@ def _fuel(f: Any, doc: Document, kp: tuple) -> Fuel:
     )
 
 
-def _source_text(src: Source | str) -> str:
-    if isinstance(src, str):
-        return src
-    return ", ".join(str(b) for b in (src.publisher or src.authors, src.title, src.year) if b)
-
-
 def convert_trajectory(t: Any, records: Mapping[str, Record], doc: Any, kp: tuple) -> Trajectory:
     """A trajectory of an inventory or scenario (``doc``: anything with ``error(message,
     key_path)``), checked against ``records`` like a background one."""
     return _trajectory(t, records, doc, kp)
+
+
+def _source_text(src: Source | str) -> str:
+    if isinstance(src, str):
+        return src
+    return ", ".join(str(b) for b in (src.publisher or src.authors, src.title, src.year) if b)
 
 
 def _trajectory(t: Any, records: Mapping[str, Record], doc: Document, kp: tuple) -> Trajectory:
