@@ -237,3 +237,37 @@ def test_byte_cap_does_not_trust_the_reported_size(tmp_path, monkeypatch):
     monkeypatch.setattr(files.os, "fstat", lambda fd: Liar(real_fstat(fd)))
     with pytest.raises(files.InputError, match="larger than 10 bytes"):
         files.read_bounded(p, 10)
+
+
+# -- found by tests/fuzz/run_fuzz.py ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["a: &x [*x]\n", "a: &x {b: *x}\n", "a: &x [1, [2, *x]]\n"])
+def test_recursive_alias(tmp_path, text):
+    p = tmp_path / "loop.yaml"
+    p.write_text(text)
+    check_error(tmp_path, p, "loop.yaml:1", "alias refers to a collection that contains it")
+
+
+def test_alias_reused_is_fine(tmp_path):
+    from lca.inputs.yamlio import parse_yaml_text
+
+    doc = parse_yaml_text("a: &x [1]\nb: [*x, *x]\n", tmp_path / "x.yaml")
+    assert doc.data == {"a": [1], "b": [[1], [1]]}
+
+
+@pytest.mark.parametrize("tagged", ["!!float ", "!!float x", "!!int x", "!!timestamp x"])
+def test_explicit_tag_that_pyyaml_cannot_build(tmp_path, tagged):
+    p = variant(tmp_path, "mass: 800 kg,", f"mass: {tagged},")
+    check_error(tmp_path, p, "bad.yaml:9", "components[0].materials[0].mass", "as YAML type")
+
+
+def test_long_number_text_is_not_read_back_as_a_number(tmp_path):
+    # a text refused for its length must not be coerced to an integer of 4000 digits
+    p = variant(tmp_path, "distance: 1000 km", "distance: '" + "9" * 4000 + "'")
+    check_error(tmp_path, p, "bad.yaml:", "logistics[0].distance", "at most 500")
+
+
+def test_unknown_gas_in_inventory_record(tmp_path):
+    p = supplier_record(tmp_path, "co2_fossix: 2 kg/kg")
+    check_error(tmp_path, p, "bad.yaml:", "records[0].emissions.co2_fossix", "unknown gas")

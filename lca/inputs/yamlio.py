@@ -74,8 +74,29 @@ class _Builder:
         self.path = path
         self.count = 0
         self.lines: dict[KeyPath, int] = {}
+        self.open: set[int] = set()  # collections being built (to refuse recursive aliases)
 
     def build(self, node: yaml.Node, kp: KeyPath) -> Any:
+        if len(kp) > MAX_DEPTH or id(node) in self.open:
+            # an alias inside the collection it names (&a [*a]) would expand forever
+            raise InputError(
+                "a YAML alias refers to a collection that contains it (a structure without end)"
+                if id(node) in self.open
+                else f"the document is nested too deeply to be an inventory (more than "
+                f"{MAX_DEPTH} levels of mappings and lists)",
+                file=self.path,
+                line=node.start_mark.line + 1,
+                path=kp[:MAX_DEPTH],
+            )
+        if isinstance(node, yaml.ScalarNode):
+            return self._build(node, kp)
+        self.open.add(id(node))
+        try:
+            return self._build(node, kp)
+        finally:
+            self.open.discard(id(node))
+
+    def _build(self, node: yaml.Node, kp: KeyPath) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             raise InputError(
@@ -133,8 +154,12 @@ def _construct_scalar_value(node: yaml.ScalarNode) -> Any:
         value = _SCALARS.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         raise InputError(f"cannot read value: {exc}", line=line) from None
-    except ValueError:  # an integer of more digits than Python converts
-        raise InputError(_too_large(node.value), line=line) from None
+    except ValueError as exc:  # an integer of more digits than Python converts
+        if "digits" in str(exc):
+            raise InputError(_too_large(node.value), line=line) from None
+        raise InputError(_unreadable(node), line=line) from None
+    except Exception:  # PyYAML's constructors fail on some explicit tags (!!float '')
+        raise InputError(_unreadable(node), line=line) from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     if isinstance(value, float) and not math.isfinite(value):
@@ -146,6 +171,11 @@ def _construct_scalar_value(node: yaml.ScalarNode) -> Any:
     if isinstance(value, int) and abs(value) > sys.float_info.max:
         raise InputError(_too_large(node.value), line=line)
     return value
+
+
+def _unreadable(node: yaml.ScalarNode) -> str:
+    tag = node.tag.rsplit(":", 1)[-1] if node.tag else "value"
+    return f"cannot read {node.value[:40]!r} as YAML type {tag!r}"
 
 
 def _too_large(text: str) -> str:

@@ -135,6 +135,12 @@ def _with_inventory_records(loaded: LoadedInput, inv: Inventory, db: Database) -
                 "inventory records cannot have inputs; model them as exchanges",
                 ("records", i, "inputs"),
             )
+        for gas in rec.emissions:
+            if gas not in db.flows:
+                raise loaded.sources.error(
+                    f"unknown gas {gas!r}; known: {', '.join(sorted(db.flows))}",
+                    ("records", i, "emissions", gas),
+                )
         extra.append(_primary(rec))
     return db.with_records(extra) if extra else db
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
 
 # the longest quantity or expression text (lca.model.units.MAX_TEXT_LENGTH checks it again
 # where the text is parsed; this check reports it at validation, with every other problem)
@@ -22,7 +30,8 @@ def _short_text(text: str) -> str:
 
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9:._+\-]*$", max_length=120)]
-QuantityText = Annotated[str, AfterValidator(_short_text)] | float | int
+# numbers strict: a text refused for its length must not come back as a number ("999...")
+QuantityText = Annotated[str, AfterValidator(_short_text)] | StrictFloat | StrictInt
 
 
 class Strict(BaseModel):

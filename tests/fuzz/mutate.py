@@ -125,7 +125,7 @@ def _hostile_value(ch: Chooser, old: Any) -> Any:
     if kind <= 4:
         return ch.choice(STRINGS)
     if kind == 5:
-        return ch.choice(STRUCTURES)
+        return copy.deepcopy(ch.choice(STRUCTURES))  # never the shared pool object itself
     if kind == 6:
         num = ch.choice(NUMBERS)
         num = "nan" if isinstance(num, float) and num != num else num

@@ -16,6 +16,7 @@ import argparse
 import json
 import multiprocessing as mp
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -116,8 +117,9 @@ def run(n: int, workers: int, time_limit: float, seed0: int) -> dict:
                 _drain(results, done)
                 hung = current[w].value
                 case = make_case(hung)
-                hangs.append({"seed": hung, **describe(case)})
-                done[hung] = ("hang", None)
+                again = _reproduces(hung, time_limit)
+                hangs.append({"seed": hung, "reproduced_alone": again, **describe(case)})
+                done[hung] = ("hang" if again else "timeout_not_reproduced", None)
                 start(w)
             elif not procs[w].is_alive():
                 procs[w].join()
@@ -128,6 +130,27 @@ def run(n: int, workers: int, time_limit: float, seed0: int) -> dict:
             print(f"{len(done):,}/{n:,} cases, {now - t0:.0f} s", flush=True)
     _drain(results, done)
     return _summary(n, done, hangs, time.monotonic() - t0, time_limit, workers, seed0)
+
+
+def _reproduces(seed: int, time_limit: float) -> bool:
+    """Does case ``seed`` exceed ``time_limit`` again, alone in a fresh process?
+
+    The package is imported first (not timed), so only the case counts.
+    """
+    code = (
+        "import sys, time, tempfile; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+        "from tests.fuzz.mutate import make_case, run_case, warm_up; warm_up();"
+        "c = make_case(int(sys.argv[2])); print('start', flush=True); t = time.monotonic();"
+        "run_case(c, Path(tempfile.mkdtemp()));"
+        "sys.exit(3 if time.monotonic() - t > float(sys.argv[3]) else 0)"
+    )
+    args = [sys.executable, "-c", code, str(Path(__file__).resolve().parents[2]), str(seed),
+            str(time_limit)]
+    try:
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=time_limit + 120)
+    except subprocess.TimeoutExpired:
+        return True
+    return proc.returncode == 3
 
 
 def _drain(results, done: dict) -> None:  # noqa: ANN001
@@ -141,7 +164,8 @@ def _drain(results, done: dict) -> None:  # noqa: ANN001
 
 
 def _summary(n, done, hangs, seconds, time_limit, workers, seed0) -> dict:  # noqa: ANN001
-    counts = {"clean": 0, "success": 0, "crash": 0, "hang": 0, "unlocated": 0, "harness": 0}
+    counts = {"clean": 0, "success": 0, "crash": 0, "hang": 0, "unlocated": 0, "harness": 0,
+              "timeout_not_reproduced": 0}
     kinds: dict[str, dict] = {}
     unlocated_examples: list[dict] = []
     for outcome, info in done.values():
@@ -166,6 +190,7 @@ def _summary(n, done, hangs, seconds, time_limit, workers, seed0) -> dict:  # no
         "hang_examples": hangs[:10],
         "unlocated_examples": unlocated_examples,
         "mutator_errors": counts["harness"],
+        "timeouts_not_reproduced_alone": counts["timeout_not_reproduced"],
         "seconds": round(seconds, 1),
         "time_limit_s": time_limit,
         "workers": workers,
@@ -190,7 +215,9 @@ def main() -> None:
         return
     summary = run(args.n, args.workers, args.time_limit, args.seed)
     args.summary.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    brief = {k: summary[k] for k in ("cases", "clean_errors", "successes", "crashes", "hangs")}
+    keys = ("cases", "clean_errors", "successes", "crashes", "hangs")
+    keys += ("timeouts_not_reproduced_alone",)
+    brief = {k: summary[k] for k in keys}
     print(json.dumps(brief), f"in {summary['seconds']} s; summary: {args.summary}")
     sys.exit(1 if summary["crashes"] or summary["hangs"] else 0)
 
