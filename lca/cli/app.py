@@ -227,6 +227,7 @@ from lca.cli import report as _report  # noqa: E402,F401,I001
 from lca.cli import scenarios as _scenarios  # noqa: E402,F401,I001
 from lca.cli import uncertainty as _uncertainty  # noqa: E402,F401,I001
 from lca.cli import bom as _bom  # noqa: E402,F401,I001
+from lca.cli import serve as _serve  # noqa: E402,F401,I001
 
 
 def main() -> None:
