@@ -32,6 +32,7 @@ async function api(path, body) {
   const data = r.headers.get("content-type")?.includes("json") ? await r.json() : await r.text();
   return { ok: r.ok, status: r.status, data };
 }
+function fmtShort(v) { return Number(v).toLocaleString("en-GB", { maximumSignificantDigits: 4 }); }
 function idOf(path) { return "c-" + path.replace(/[^A-Za-z0-9]/g, "-"); }
 
 function controlRow(c) {
@@ -67,8 +68,15 @@ function controlRow(c) {
       range.value = v; change(c, v);
     });
     row.append(range, num, unit);
+    div.appendChild(row);
+    const ends = document.createElement("div");
+    ends.className = "range";
+    const lo = document.createElement("span"), hi = document.createElement("span");
+    lo.textContent = fmtShort(c.low); hi.textContent = fmtShort(c.high);
+    ends.append(lo, hi);
+    div.appendChild(ends);
   }
-  div.appendChild(row);
+  if (c.kind === "choice") div.appendChild(row);
   const src = document.createElement("div");
   src.className = "source"; src.textContent = "Source: " + c.source; src.title = c.source;
   const err = document.createElement("div");
@@ -161,7 +169,7 @@ function render(d, dt) {
   const rows = [];
   for (const [n, f] of names) for (const [s, v] of Object.entries(f.stages)) rows.push({ vehicle: n, stage: STAGE_LABELS[s] || s, t: v / 1000 });
   vegaEmbed("#stages", {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json", width: "container", height: 190,
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json", autosize: { type: "fit", contains: "padding" }, width: "container", height: 250,
     data: { values: rows }, mark: "bar",
     encoding: {
       y: { field: "vehicle", type: "nominal", sort: ["what-if", "as loaded", "reference"], title: null },
@@ -177,7 +185,7 @@ function render(d, dt) {
     y: { field: "t", type: "quantitative", title: "cumulative t CO2e" },
     color: { field: "vehicle", type: "nominal", scale: { domain: ["what-if", "reference"], range: ["#1f77b4", "#d62728"] }, legend: { orient: "bottom", title: null } } } }];
   if (d.break_even_km !== null) layers.push({ data: { values: [{ km: d.break_even_km }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#555" }, encoding: { x: { field: "km", type: "quantitative" } } });
-  vegaEmbed("#cumulative", { $schema: "https://vega.github.io/schema/vega-lite/v5.json", width: "container", height: 190, data: { values: lines }, layer: layers }, EMBED);
+  vegaEmbed("#cumulative", { $schema: "https://vega.github.io/schema/vega-lite/v5.json", autosize: { type: "fit", contains: "padding" }, width: "container", height: 250, data: { values: lines }, layer: layers }, EMBED);
   const tb = $("hotspots").tBodies[0];
   tb.replaceChildren();
   for (const h of w.hotspots) {
@@ -210,19 +218,20 @@ async function runUncertainty() {
   if (!r.ok) { $("mc-summary").textContent = JSON.stringify(r.data.errors || r.data.error); return; }
   const d = r.data, a = d.what_if.per_km, b = d.reference.per_km;
   $("mc-summary").textContent = `${d.what_if.samples.toLocaleString("en-GB")} samples each (seed 0; the parameters you set are held at your values): what-if ${fmt(a.p50, 1)} g CO2e/km (95 % interval ${fmt(a.p2_5, 1)}–${fmt(a.p97_5, 1)}), reference ${fmt(b.p50, 1)} (${fmt(b.p2_5, 1)}–${fmt(b.p97_5, 1)}); the what-if is lower in ${fmt(100 * d.share_below_reference, 1)} % of paired samples. Server ${fmt(d.server_ms, 0)} ms.`;
+  $("mc-charts").hidden = false;
   const band = [{ vehicle: "what-if", ...a }, { vehicle: "reference", ...b }];
-  vegaEmbed("#mc-chart", { $schema: "https://vega.github.io/schema/vega-lite/v5.json", width: "container", height: 110, title: "g CO2e/km: 95 % and 90 % intervals, median",
+  vegaEmbed("#mc-chart", { $schema: "https://vega.github.io/schema/vega-lite/v5.json", autosize: { type: "fit", contains: "padding" }, width: "container", height: 160, title: "g CO2e/km: 95 % and 90 % intervals, median",
     data: { values: band }, encoding: { y: { field: "vehicle", type: "nominal", title: null } },
     layer: [
       { mark: { type: "rule", strokeWidth: 2 }, encoding: { x: { field: "p2_5", type: "quantitative", title: "g CO2e/km", scale: { zero: false } }, x2: { field: "p97_5" } } },
       { mark: { type: "bar", height: 14, opacity: 0.5 }, encoding: { x: { field: "p5", type: "quantitative" }, x2: { field: "p95" } } },
       { mark: { type: "tick", thickness: 3, size: 22, color: "#000" }, encoding: { x: { field: "p50", type: "quantitative" } } }] }, EMBED);
   const t = d.tornado.map((x) => ({ parameter: x.label, lo: x.at_low, hi: x.at_high, base: x.base, range: `${fmt(x.low, 3)}–${fmt(x.high, 3)} ${x.unit}` }));
-  vegaEmbed("#tornado", { $schema: "https://vega.github.io/schema/vega-lite/v5.json", width: "container", height: Math.max(60, 24 * t.length), title: "Tornado: g CO2e/km at each end of a parameter's range",
+  vegaEmbed("#tornado", { $schema: "https://vega.github.io/schema/vega-lite/v5.json", autosize: { type: "fit", contains: "padding" }, width: "container", height: 60 + 30 * t.length, title: "Tornado: g CO2e/km at each end of a parameter's range",
     data: { values: t }, encoding: { y: { field: "parameter", type: "nominal", sort: null, title: null } },
     layer: [
       { mark: { type: "bar", color: "#7aa6c2" }, encoding: { x: { field: "lo", type: "quantitative", title: "g CO2e/km", scale: { zero: false } }, x2: { field: "hi" } } },
-      { mark: { type: "rule", color: "#000" }, encoding: { x: { field: "base", type: "quantitative" } } }] }, EMBED);
+      { mark: { type: "tick", color: "#000", thickness: 2 }, encoding: { x: { field: "base", type: "quantitative" } } }] }, EMBED);
 }
 
 async function save() {
