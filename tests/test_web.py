@@ -206,3 +206,49 @@ def test_monte_carlo_and_tornado(client: TestClient) -> None:
 def test_loopback_default() -> None:
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+def test_unknown_file_is_refused(client: TestClient) -> None:
+    r = client.post("/api/evaluate", json={"scenario": "/etc/passwd", "reference": REF,
+                                           "overrides": {}})
+    assert r.status_code == 422
+    assert "not one of the files" in r.json()["errors"][""]
+    assert client.get("/api/controls?scenario=../x.yaml").status_code == 422
+
+
+def test_serve_refuses_a_missing_file(tmp_path: Path) -> None:
+    r = subprocess.run([sys.executable, "-m", "lca.cli.app", "serve", str(tmp_path / "no.yaml")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert "no such file or folder" in r.stderr
+
+
+@pytest.mark.slow
+def test_vlca_serve_listens_on_loopback(tmp_path: Path) -> None:
+    import socket
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lca.cli.app", "serve", "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = proc.stdout.readline()  # printed once the defaults are compiled
+        assert f"http://127.0.0.1:{port}/" in line, line + proc.stderr.read()
+        deadline = time.time() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/catalogue") as resp:
+                    assert json.loads(resp.read())["scenario"] == SCEN
+                    assert "default-src 'self'" in resp.headers["content-security-policy"]
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(20)

@@ -119,7 +119,7 @@ class Workbench:
     # -- catalogue -----------------------------------------------------------------------
     def entry(self, key: str) -> Entry:
         if key not in self.entries:
-            raise WhatIfError({"scenario": f"{key!r} is not one of the files this server opened"})
+            raise WhatIfError({"": f"{key[:200]!r} is not one of the files this server opened"})
         e = self.entries[key]
         with self._lock:
             if e.loaded is None:
