@@ -199,6 +199,10 @@ def test_monte_carlo_and_tornado(client: TestClient) -> None:
     assert 0.9 < d["share_below_reference"] <= 1.0
     swings = [abs(t["at_high"] - t["at_low"]) for t in d["tornado"]]
     assert swings == sorted(swings, reverse=True) and swings[0] > 0
+    band = d["band"]["what_if"]
+    assert len(band) == 51 and all(p["lo"] <= p["hi"] for p in band)
+    be = d["break_even_km"]
+    assert be["p2_5"] < be["p50"] < be["p97_5"] and be["share_none"] == 0.0
     names = [t["path"] for t in d["tornado"]]
     assert "parameters.consumption" in names
 

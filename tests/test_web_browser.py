@@ -145,6 +145,12 @@ def test_slider_save_rerun_and_no_request_off_the_machine(server, browser, tmp_p
     assert "o.parameters.consumption" not in page.url
     assert err.inner_text() == ""
 
+    # a link with a refused value opens the scenario as loaded, the message next to the control
+    page3, _, _ = _open(browser, base + "/#o.parameters.consumption=-4")
+    expect(page3.locator("#c-parameters-consumption-error")).to_contain_text("negative")
+    assert _figure(page3) == start
+    page3.close()
+
     # a choice control
     page.get_by_label("charging electricity supply", exact=True).select_option("grid:PL")
     expect(page.locator("#perkm")).not_to_have_text(start)

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -23,7 +24,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from lca.errors import CalculationError, InputError
-from lca.web.workbench import WhatIfError, Workbench, break_even_km, cumulative
+from lca.web.workbench import (
+    WhatIfError,
+    Workbench,
+    band,
+    break_even_km,
+    break_even_samples,
+    cumulative,
+)
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 64 * 1024  # bytes
@@ -223,6 +231,10 @@ def _uncertainty(wb: Workbench, body: dict[str, Any]) -> dict[str, Any]:
     a = wb.monte_carlo(key, ov)
     b = wb.monte_carlo(ref, {})
     lower = float((a.pop("values") < b.pop("values")).mean())
+    la, lb = a.pop("lines"), b.pop("lines")
+    until = 1.25 * max(float(np.median(la[3])), float(np.median(lb[3])))
     tornado = wb.tornado(key, ov)
     return {"what_if": a, "reference": b, "share_below_reference": lower, "tornado": tornado,
+            "band": {"what_if": band(la, until), "reference": band(lb, until)},
+            "break_even_km": break_even_samples(la, lb),
             "server_ms": 1000 * (time.perf_counter() - t0)}

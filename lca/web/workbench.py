@@ -299,6 +299,7 @@ class Workbench:
             "per_km": dict(zip(("p2_5", "p5", "p50", "p95", "p97_5"), map(float, q), strict=True)),
             "total_t": [float(v) for v in np.percentile(out.total, [2.5, 50, 97.5]) / 1000],
             "values": per_km,  # for paired comparisons by the caller; not sent as is
+            "lines": line_parts(out.stages, model.stages, out.distance_km),  # idem
         }
 
     def tornado(self, key: str, overrides: dict[str, Any]) -> list[dict[str, Any]]:
@@ -393,6 +394,32 @@ def break_even_km(a: dict[str, Any], b: dict[str, Any]) -> float | None:
     """Distance (km) at which ``a`` has emitted as much as ``b`` (None: not within the limit)."""
     be = float(break_even(tuple(a["line"]), tuple(b["line"]))[()])
     return be if math.isfinite(be) else None
+
+
+def band(lines: tuple, until_km: float, points: int = 51) -> list[dict[str, float]]:
+    """The 2.5 and 97.5 percentiles (t CO2e) of cumulative emissions over samples' lines
+    (production, rate, end of life, lifetime: arrays), at ``points`` distances to ``until_km``."""
+    prod, rate, eol, life = (np.asarray(v, dtype=np.float64) for v in lines)
+    out = []
+    for km in np.linspace(0.0, until_km, points):
+        cum = prod + rate * km + np.where(km >= life, eol, 0.0)
+        lo, hi = np.percentile(cum, [2.5, 97.5]) / 1000.0
+        out.append({"km": float(km), "lo": float(lo), "hi": float(hi)})
+    return out
+
+
+def break_even_samples(a: tuple, b: tuple) -> dict[str, Any]:
+    """Percentiles of the paired break-even distances (km) and the share of samples without
+    one within the search limit."""
+    be = break_even(a, b)
+    finite = be[np.isfinite(be)]
+    q = np.percentile(finite, [2.5, 50, 97.5]) if finite.size else [None] * 3
+    return {"p2_5": _num(q[0]), "p50": _num(q[1]), "p97_5": _num(q[2]),
+            "share_none": float(1.0 - finite.size / be.size)}
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None else float(v)
 
 
 def cumulative(fig: dict[str, Any], until_km: float) -> list[dict[str, float]]:

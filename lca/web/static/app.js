@@ -139,7 +139,9 @@ async function pump() {
     const r = await api("/api/evaluate", { scenario: state.scenario, reference: state.reference, overrides });
     const dt = performance.now() - t0;
     if (r.ok) {
-      clearErrors();
+      if (!state.keepErrors) clearErrors();
+      state.keepErrors = false;
+      state.rendered = true;
       state.good = overrides;
       for (const c of state.controls) if (c.kind !== "parameter" || c.path !== path) setControl(c, c.path in overrides ? overrides[c.path] : c.value);
       const pc = state.controls.find((c) => c.path === path);
@@ -149,6 +151,11 @@ async function pump() {
     } else if (r.data && r.data.errors) {
       for (const [p, m] of Object.entries(r.data.errors)) showError(p || path, m);
       $("status").textContent = "Not applied: the value is not accepted (results unchanged).";
+      if (!state.rendered && !state.queued) {
+        // a link with a refused value: show the scenario as loaded, the message stays
+        state.keepErrors = true;
+        state.queued = { overrides: {}, path: "" };
+      }
     } else {
       showError(path, (r.data && r.data.error) || "request failed (" + r.status + ")");
     }
@@ -177,15 +184,11 @@ function render(d, dt) {
       color: { field: "stage", type: "nominal", sort: Object.values(STAGE_LABELS), scale: { domain: Object.values(STAGE_LABELS), scheme: "tableau10" }, legend: { orient: "bottom", columns: 4, title: null } },
     },
   }, EMBED);
-  const lines = [];
-  for (const p of d.cumulative.what_if) lines.push({ vehicle: "what-if", km: p.km, t: p.t });
-  for (const p of d.cumulative.reference) lines.push({ vehicle: "reference", km: p.km, t: p.t });
-  const layers = [{ mark: { type: "line", strokeWidth: 2 }, encoding: {
-    x: { field: "km", type: "quantitative", title: "distance (km)" },
-    y: { field: "t", type: "quantitative", title: "cumulative t CO2e" },
-    color: { field: "vehicle", type: "nominal", scale: { domain: ["what-if", "reference"], range: ["#1f77b4", "#d62728"] }, legend: { orient: "bottom", title: null } } } }];
-  if (d.break_even_km !== null) layers.push({ data: { values: [{ km: d.break_even_km }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#555" }, encoding: { x: { field: "km", type: "quantitative" } } });
-  vegaEmbed("#cumulative", { $schema: "https://vega.github.io/schema/vega-lite/v5.json", autosize: { type: "fit", contains: "padding" }, width: "container", height: 250, data: { values: lines }, layer: layers }, EMBED);
+  state.last = d;
+  drawCumulative(d);
+  const stale = state.mc && state.mc.key !== stateKey();
+  if (stale) $("mc-summary").dataset.stale = "1";
+  if (stale) $("mc-summary").textContent = "The what-if changed since the Monte Carlo run: run it again for its band.";
   const tb = $("hotspots").tBodies[0];
   tb.replaceChildren();
   for (const h of w.hotspots) {
@@ -212,12 +215,40 @@ function render(d, dt) {
   }
 }
 
+function stateKey() { return JSON.stringify([state.scenario, state.reference, state.good]); }
+
+function drawCumulative(d) {
+  const lines = [];
+  for (const p of d.cumulative.what_if) lines.push({ vehicle: "what-if", km: p.km, t: p.t });
+  for (const p of d.cumulative.reference) lines.push({ vehicle: "reference", km: p.km, t: p.t });
+  const color = { field: "vehicle", type: "nominal", scale: { domain: ["what-if", "reference"], range: ["#1f77b4", "#d62728"] }, legend: { orient: "bottom", title: null } };
+  const layers = [];
+  const mc = state.mc && state.mc.key === stateKey() ? state.mc.data : null;
+  if (mc) {
+    const b = [];
+    for (const p of mc.band.what_if) b.push({ vehicle: "what-if", ...p });
+    for (const p of mc.band.reference) b.push({ vehicle: "reference", ...p });
+    layers.push({ data: { values: b }, mark: { type: "area", opacity: 0.18 }, encoding: {
+      x: { field: "km", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color } });
+  }
+  layers.push({ data: { values: lines }, mark: { type: "line", strokeWidth: 2 }, encoding: {
+    x: { field: "km", type: "quantitative", title: mc ? "distance (km); bands: 95 % of 10,000 samples" : "distance (km)" },
+    y: { field: "t", type: "quantitative", title: "cumulative t CO2e" }, color } });
+  if (d.break_even_km !== null) layers.push({ data: { values: [{ km: d.break_even_km }] }, mark: { type: "rule", strokeDash: [4, 3], color: "#555" }, encoding: { x: { field: "km", type: "quantitative" } } });
+  vegaEmbed("#cumulative", { $schema: "https://vega.github.io/schema/vega-lite/v5.json", autosize: { type: "fit", contains: "padding" }, width: "container", height: 250, layer: layers }, EMBED);
+}
+
 async function runUncertainty() {
   $("mc-summary").textContent = "running…";
   const r = await api("/api/uncertainty", { scenario: state.scenario, reference: state.reference, overrides: state.good });
   if (!r.ok) { $("mc-summary").textContent = JSON.stringify(r.data.errors || r.data.error); return; }
   const d = r.data, a = d.what_if.per_km, b = d.reference.per_km;
-  $("mc-summary").textContent = `${d.what_if.samples.toLocaleString("en-GB")} samples each (seed 0; the parameters you set are held at your values): what-if ${fmt(a.p50, 1)} g CO2e/km (95 % interval ${fmt(a.p2_5, 1)}–${fmt(a.p97_5, 1)}), reference ${fmt(b.p50, 1)} (${fmt(b.p2_5, 1)}–${fmt(b.p97_5, 1)}); the what-if is lower in ${fmt(100 * d.share_below_reference, 1)} % of paired samples. Server ${fmt(d.server_ms, 0)} ms.`;
+  state.mc = { key: stateKey(), data: d };
+  if (state.last) drawCumulative(state.last);
+  const be = d.break_even_km;
+  const beText = be.p50 === null ? "no break-even within 500,000 km in any sample" :
+    `break-even ${fmt(be.p50, 0)} km (95 % interval ${fmt(be.p2_5, 0)}–${fmt(be.p97_5, 0)} km${be.share_none > 0 ? `; none within 500,000 km in ${fmt(100 * be.share_none, 1)} %` : ""})`;
+  $("mc-summary").textContent = `${d.what_if.samples.toLocaleString("en-GB")} samples each (seed 0; the parameters you set are held at your values): what-if ${fmt(a.p50, 1)} g CO2e/km (95 % interval ${fmt(a.p2_5, 1)}–${fmt(a.p97_5, 1)}), reference ${fmt(b.p50, 1)} (${fmt(b.p2_5, 1)}–${fmt(b.p97_5, 1)}); the what-if is lower in ${fmt(100 * d.share_below_reference, 1)} % of paired samples; ${beText}. Server ${fmt(d.server_ms, 0)} ms.`;
   $("mc-charts").hidden = false;
   const band = [{ vehicle: "what-if", ...a }, { vehicle: "reference", ...b }];
   vegaEmbed("#mc-chart", { $schema: "https://vega.github.io/schema/vega-lite/v5.json", autosize: { type: "fit", contains: "padding" }, width: "container", height: 160, title: "g CO2e/km: 95 % and 90 % intervals, median",
