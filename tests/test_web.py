@@ -16,9 +16,14 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("httpx")
 
-from starlette.testclient import TestClient  # noqa: E402
+import warnings  # noqa: E402
 
-from lca.analysis.pipeline import run_file  # noqa: E402
+with warnings.catch_warnings():
+    # Starlette 1.x warns that its TestClient will move from httpx to httpx2
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient  # noqa: E402
+
+from lca.analysis.pipeline import run_file, run_loaded  # noqa: E402
 from lca.cli.serve import is_loopback  # noqa: E402
 from lca.model.background import load_background  # noqa: E402
 from lca.web.app import MAX_BODY, TokenBucket, create_app  # noqa: E402
@@ -256,3 +261,33 @@ def test_vlca_serve_listens_on_loopback(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "key",
+    [
+        "scenarios/compact-suv-bev-eu-2025-2038.yaml",  # a year-by-year use profile
+        "scenarios/compact-suv-bev-targets-2025.yaml",  # declared measures
+        "inventories/vehicles/compact-suv-hev.yaml",  # an inventory (base:), fuel and battery
+    ],
+)
+def test_every_control_equals_a_full_run(wb: Workbench, key: str, tmp_path: Path) -> None:
+    """Each control moved on its own (parameters to 70 % of their range, choices to another
+    option, masses to half) gives the total of a full run of the saved scenario."""
+    from lca.inputs.loader import load_input
+
+    e = wb.entry(key)
+    assert e.controls
+    for path, c in e.controls.items():
+        if c.kind == "choice":
+            value = next(o for o in c.options if o != c.value)
+        elif c.kind == "mass":
+            value = c.high / 2
+        else:
+            value = c.low + 0.7 * (c.high - c.low)
+        fig = wb.evaluate(key, {path: value})
+        full = run_loaded(load_input(_write(tmp_path, wb.scenario_yaml(key, {path: value}))),
+                          measures=False)
+        assert math.isclose(fig["total_kg"], full.total_kg_co2e, rel_tol=1e-9), path
+        assert math.isclose(fig["per_km"], full.per_km_g_co2e, rel_tol=1e-9), path

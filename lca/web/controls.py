@@ -176,7 +176,8 @@ def choice_controls(data: dict[str, Any], db: Database) -> list[Control]:
     supplies = _supplies(db)
     names = {r: f"{r} ({db.records[r].name})" for r in supplies}
     elec = ((data.get("use") or {}).get("electricity")) or {}
-    if isinstance(elec, dict) and isinstance(elec.get("supply"), str):
+    # with a use profile the trajectory fixes the grid (the loader refuses another supply)
+    if isinstance(elec, dict) and isinstance(elec.get("supply"), str) and not elec.get("profile"):
         out.append(
             _choice("use.electricity.supply", "charging electricity supply", "Supplies",
                     elec["supply"], supplies, "background records grid:* and electricity:*",

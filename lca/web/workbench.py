@@ -355,6 +355,8 @@ def _locate(exc: Exception, overrides: dict[str, Any]) -> dict[str, str]:
     msg = exc.message if isinstance(exc, InputError) else str(exc)
     path = getattr(exc, "path", None) or ()
     dotted = str(path[1]) if len(path) == 2 and path[0] == "overrides" else ""
+    if not dotted and ".".join(map(str, path)) in overrides:  # an error at the overridden key
+        dotted = ".".join(map(str, path))
     if not dotted:
         # an error located in the base names the parameter an override set ("x is set by")
         for p in overrides:

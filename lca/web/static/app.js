@@ -171,7 +171,8 @@ function render(d, dt) {
   $("vsref").textContent = (diff > 0 ? "+" : "") + fmt(diff, 0) + " %";
   $("vsref-label").textContent = "vs " + state.reference.split("/").pop().replace(".yaml", "");
   $("breakeven").textContent = d.break_even_km === null ? "none" : fmt(d.break_even_km, 0) + " km";
-  $("status").textContent = `server ${fmt(d.server_ms.what_if, 1)} ms (what-if), ${fmt(d.server_ms.all, 1)} ms (all figures); page round trip ${fmt(dt, 0)} ms`;
+  $("status").textContent = `server ${fmt(d.server_ms.what_if, 1)} ms (what-if), ${fmt(d.server_ms.all, 1)} ms (all figures); page round trip ${fmt(dt, 0)} ms` +
+    (d.server_ms.what_if > 50 ? " (a new structure: built, checked by bw2calc and compiled once; cached now)" : "");
   const names = [["what-if", w], ["as loaded", base], ["reference", ref]];
   const rows = [];
   for (const [n, f] of names) for (const [s, v] of Object.entries(f.stages)) rows.push({ vehicle: n, stage: STAGE_LABELS[s] || s, t: v / 1000 });
