@@ -24,14 +24,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from lca.errors import CalculationError, InputError
-from lca.web.workbench import (
-    WhatIfError,
-    Workbench,
-    band,
-    break_even_km,
-    break_even_samples,
-    cumulative,
-)
+from lca.web.figures import band, break_even_km, break_even_samples, cumulative
+from lca.web.workbench import WhatIfError, Workbench
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 64 * 1024  # bytes
