@@ -231,6 +231,7 @@ from lca.cli import scenarios as _scenarios  # noqa: E402,F401,I001
 from lca.cli import uncertainty as _uncertainty  # noqa: E402,F401,I001
 from lca.cli import bom as _bom  # noqa: E402,F401,I001
 from lca.cli import sensitivity as _sensitivity  # noqa: E402,F401,I001
+from lca.cli import serve as _serve  # noqa: E402,F401,I001
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""The what-if workbench of ``vlca serve``: Starlette app, static page, compiled-engine updates."""
