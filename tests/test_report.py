@@ -82,7 +82,7 @@ def test_no_working_notes_machine_paths_or_misnamed_credits():
         assert "(not confirmed" not in doc
         assert str(ROOT) not in doc and "/work/" not in doc and "../" not in doc
         assert "credit:" not in doc  # recovered-material rows say what they are
-    assert "../inventories/vehicles/compact-suv-bev.yaml" in html  # relative path + SHA-256
+    assert "<code>compact-suv-bev.yaml</code>" in html  # the base file by name, with its SHA-256
     assert "burden of the recycling route" in html
     assert "have not been checked against PEF Annex C" in html  # the note, as a limitation
 

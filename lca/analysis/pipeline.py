@@ -90,6 +90,9 @@ def analyse_loaded(
 ) -> Run:
     db = background or load_background()
     collector = _Collect()
+    # a library's logging.config (uvicorn's, for one) disables loggers that exist before it:
+    # the run's warnings are part of its result, so they are always collected
+    logging.getLogger("lca").disabled = False
     logging.getLogger("lca").addHandler(collector)
     try:
         system = build_system(loaded, db, gwp)

@@ -56,6 +56,7 @@ __all__ = [
     "waterfall_chart",
 ]
 TONNE = 1000.0  # kg per t: charts show t CO2e
+LEGEND_COLUMNS = {"a4": 4, "slide": 7}  # stage legend entries per row (an A4 column is narrow)
 
 Res = Result | Mapping[str, Any]
 
@@ -494,7 +495,8 @@ def hotspots_chart(result: Res, size: str = "a4") -> Figure:
     fig.legend(
         handles=[Patch(color=STAGE_COLOURS[st], label=STAGE_NAMES[st]) for st in seen],
         loc="outside lower center",
-        ncol=max(len(seen), 1),
+        # rows of at most LEGEND_COLUMNS[size] entries, so a long list of stages stays inside
+        ncol=max(min(len(seen), LEGEND_COLUMNS.get(size, 4)), 1),
         fontsize=font(size),
         frameon=False,
     )
