@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import multiprocessing.connection
 import os
 import subprocess
 import sys
@@ -27,20 +28,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.fuzz.mutate import describe, make_case, run_case, unlocated, warm_up  # noqa: E402
 
-BATCH = 1  # results are sent at once, so a killed worker loses none
 
-
-def _worker(seeds: list[int], progress, current, results) -> None:  # noqa: ANN001
+def _worker(seeds: list[int], progress, current, conn) -> None:  # noqa: ANN001
     os.environ.setdefault("MPLBACKEND", "Agg")
     shm = Path("/dev/shm")
     folder = Path(tempfile.mkdtemp(prefix="vlca-fuzz-", dir=shm if shm.is_dir() else None))
-    out: list[tuple] = []
     for seed in seeds:
         current.value = seed
         try:
             case = make_case(seed)
         except Exception as exc:  # a bug of the mutator, not of the package
-            results.put([(seed, "harness", {"seed": seed, "error": repr(exc)[:300]})])
+            conn.send((seed, "harness", {"seed": seed, "error": repr(exc)[:300]}))
             continue
         progress.value = time.monotonic()
         try:
@@ -60,23 +58,19 @@ def _worker(seeds: list[int], progress, current, results) -> None:  # noqa: ANN0
             }
             outcome = "crash"
         progress.value = 0.0
-        out.append((seed, outcome, info))
-        if len(out) >= BATCH:
-            results.put(out)
-            out = []
-    results.put(out)
-    results.put(None)
+        conn.send((seed, outcome, info))
+    conn.close()
 
 
 def run(n: int, workers: int, time_limit: float, seed0: int) -> dict:
     # workers are forked from here and inherit the loaded package and backgrounds
     warm_up(cache_files=True)
     ctx = mp.get_context("fork")
-    results = ctx.Queue()
     pending = [list(range(seed0 + w, seed0 + n, workers)) for w in range(workers)]
     done: dict[int, tuple] = {}
     hangs: list[dict] = []
     procs: list = [None] * workers
+    conns: list = [None] * workers  # one pipe per worker: a killed worker takes only its own
     progress = [ctx.Value("d", 0.0) for _ in range(workers)]
     current = [ctx.Value("q", -1) for _ in range(workers)]
     finished = [False] * workers
@@ -88,33 +82,37 @@ def run(n: int, workers: int, time_limit: float, seed0: int) -> dict:
             return
         pending[w] = remaining
         progress[w].value = 0.0
-        procs[w] = ctx.Process(
-            target=_worker, args=(remaining, progress[w], current[w], results)
-        )
+        reader, writer = ctx.Pipe(duplex=False)
+        procs[w] = ctx.Process(target=_worker, args=(remaining, progress[w], current[w], writer))
         procs[w].start()
+        writer.close()
+        conns[w] = reader
+
+    def receive(w: int) -> None:
+        try:
+            while conns[w].poll():
+                seed, outcome, info = conns[w].recv()
+                done[seed] = (outcome, info)
+        except (EOFError, OSError):
+            pass
 
     for w in range(workers):
         start(w)
     t0 = time.monotonic()
     last_report = t0
     while not all(finished):
-        try:
-            batch = results.get(timeout=0.5)
-        except Exception:  # queue.Empty
-            batch = []
-        if batch is None:
-            continue
-        for seed, outcome, info in batch or []:
-            done[seed] = (outcome, info)
+        live = [conns[w] for w in range(workers) if not finished[w]]
+        mp.connection.wait(live, timeout=0.5)
         now = time.monotonic()
         for w in range(workers):
             if finished[w]:
                 continue
+            receive(w)
             started = progress[w].value
             if started and now - started > time_limit:
                 procs[w].kill()
                 procs[w].join()
-                _drain(results, done)
+                conns[w].close()
                 hung = current[w].value
                 case = make_case(hung)
                 again = _reproduces(hung, time_limit)
@@ -123,12 +121,12 @@ def run(n: int, workers: int, time_limit: float, seed0: int) -> dict:
                 start(w)
             elif not procs[w].is_alive():
                 procs[w].join()
-                _drain(results, done)
+                receive(w)
+                conns[w].close()
                 start(w)
         if now - last_report > 60:
             last_report = now
             print(f"{len(done):,}/{n:,} cases, {now - t0:.0f} s", flush=True)
-    _drain(results, done)
     return _summary(n, done, hangs, time.monotonic() - t0, time_limit, workers, seed0)
 
 
@@ -151,16 +149,6 @@ def _reproduces(seed: int, time_limit: float) -> bool:
     except subprocess.TimeoutExpired:
         return True
     return proc.returncode == 3
-
-
-def _drain(results, done: dict) -> None:  # noqa: ANN001
-    while True:
-        try:
-            batch = results.get(timeout=0.2)
-        except Exception:
-            return
-        for seed, outcome, info in batch or []:
-            done[seed] = (outcome, info)
 
 
 def _summary(n, done, hangs, seconds, time_limit, workers, seed0) -> dict:  # noqa: ANN001
