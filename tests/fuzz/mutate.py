@@ -345,7 +345,7 @@ def run_case(case: Case, folder: Path) -> tuple[str, Any]:
     from lca.inputs.yamlio import load_yaml
     from lca.schema.background import BackgroundFile
 
-    logging.disable(logging.WARNING)
+    logging.disable(logging.WARNING)  # a mutated file warns a lot; undone below for later tests
     path = folder / ("case-" + case.source.name)
     path.write_text(case.text, encoding="utf-8", errors="surrogatepass")
     try:
@@ -367,6 +367,8 @@ def run_case(case: Case, folder: Path) -> tuple[str, Any]:
         return "success", None
     except InputError as exc:
         return "clean", exc
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def unlocated(exc: Any) -> list[str]:
