@@ -291,3 +291,20 @@ def test_every_control_equals_a_full_run(wb: Workbench, key: str, tmp_path: Path
                           measures=False)
         assert math.isclose(fig["total_kg"], full.total_kg_co2e, rel_tol=1e-9), path
         assert math.isclose(fig["per_km"], full.per_km_g_co2e, rel_tol=1e-9), path
+
+
+@pytest.mark.slow
+def test_warm_compiles_every_single_choice_once(wb: Workbench) -> None:
+    e = wb.entry(SCEN)
+    choices = [c for c in e.controls.values() if c.kind == "choice"]
+    assert choices
+    n = wb.warm(SCEN)
+    expected = sum(len(c.options) - 1 for c in choices)
+    assert 0 < n <= expected
+    grid = next(c for c in choices if len(c.options) > 2)
+    other = next(o for o in grid.options if o != grid.value)
+    before = len(wb._cache)
+    first = wb.compiled(SCEN, {grid.path: other})
+    assert len(wb._cache) == before  # a cache hit: nothing was built
+    assert wb.compiled(SCEN, {grid.path: other}) is first
+

@@ -86,6 +86,11 @@ def serve(
     scen, ref = wb.default_pair()
     wb.evaluate(scen, {})  # import bw2calc and compile the defaults before the first request
     wb.evaluate(ref, {})
+    # every single structural choice of the default scenario compiled in the background, so
+    # that the first move of a supply, chemistry or approach control is a cache hit
+    import threading
+
+    threading.Thread(target=wb.warm, args=(scen,), name="vlca-warm", daemon=True).start()
     if port == 0:
         import socket
 

@@ -35,7 +35,7 @@ from lca.model.system import build_system
 from lca.web.controls import Control, controls_for, yaml_value
 from lca.web.figures import Compiled, figures
 
-CACHE_SIZE = 32  # compiled structures kept per workbench
+CACHE_SIZE = 64  # compiled structures kept per workbench (room for every single choice of one file)
 MC_SAMPLES = 10_000
 MC_SEED = 0
 _TMP_NAME = re.compile(r"/\S*vlca-serve-[^/\s]*/tmp[^\s:]*\.yaml")
@@ -219,6 +219,27 @@ class Workbench:
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
             return out
+
+    def warm(self, key: str) -> int:
+        """Compile each single-choice alternative of ``key`` (every other grid, cell-plant
+        supply, chemistry and recycling approach), so that the first move of such a control from
+        the file as loaded is a cache hit. Returns how many were compiled; an alternative the
+        model refuses is skipped (the page reports it when it is chosen)."""
+        e = self.entry(key)
+        assert e.controls is not None
+        done = 0
+        for c in list(e.controls.values()):
+            if c.kind != "choice":
+                continue
+            for option in c.options:
+                if option == c.value:
+                    continue
+                try:
+                    self.compiled(key, {c.path: option})
+                except WhatIfError:
+                    continue
+                done += 1
+        return done
 
     def split(self, key: str, clean: dict[str, Any]) -> tuple[dict, dict[str, float]]:
         """(structural overrides, parameter overrides as SI magnitudes)."""
