@@ -74,9 +74,14 @@ def provenance_rows(prov: Mapping[str, Any]) -> dict[str, list[dict[str, str]]]:
     files = [i["file"] for i in prov.get("inputs", [])] + [
         d["file"] for d in prov.get("datasets", [])
     ]
-    root = study_root(files)
+    # result.json already gives machine-independent relative paths (inputs relative to the
+    # folder of the file that was run); only absolute ones are shortened here, never resolved
+    # against the working folder
+    root = study_root([f for f in files if PurePath(f).is_absolute()])
 
     def rel(f: str) -> str:
+        if not PurePath(f).is_absolute():
+            return PurePath(f).as_posix()
         return relative_path(f, root) if root else PurePath(f).name
 
     return {
