@@ -84,6 +84,25 @@ def describe_input(inp: UncertainInput) -> dict[str, Any]:
     return d
 
 
+def report_head(model: Model, n: int, seed: int, det: Any) -> dict[str, Any]:
+    """The part of a Monte Carlo report that does not depend on the samples: name, n, seed and
+    the deterministic result (kg CO2e, g CO2e/km, stages) of ``det`` (``evaluate`` at the
+    deterministic row). Shared by the in-memory and the streamed report."""
+    return {
+        "name": model.name,
+        "n": n,
+        "seed": seed,
+        "deterministic_kg_co2e": float(det.total[0]),
+        "deterministic_per_km_g_co2e": float(det.per_km[0]),
+        "deterministic_stages_kg_co2e": {
+            s: float(det.stages[i, 0]) for i, s in enumerate(model.stages)
+        },
+        "note": "the deterministic result uses each input's central value (a record's median "
+        "multiplier 1, a parameter's value); skewed distributions (lognormal, asymmetric "
+        "triangular) put the mean and median above or below it",
+    }
+
+
 def monte_carlo_report(
     model: Model,
     n: int,
@@ -99,17 +118,7 @@ def monte_carlo_report(
     seconds = time.perf_counter() - t0
     det = evaluate(model, deterministic_row(model.inputs))
     report: dict[str, Any] = {
-        "name": model.name,
-        "n": n,
-        "seed": seed,
-        "deterministic_kg_co2e": float(det.total[0]),
-        "deterministic_per_km_g_co2e": float(det.per_km[0]),
-        "deterministic_stages_kg_co2e": {
-            s: float(det.stages[i, 0]) for i, s in enumerate(model.stages)
-        },
-        "note": "the deterministic result uses each input's central value (a record's median "
-        "multiplier 1, a parameter's value); skewed distributions (lognormal, asymmetric "
-        "triangular) put the mean and median above or below it",
+        **report_head(model, n, seed, det),
         "total_kg_co2e": summary(out.total),
         "per_km_g_co2e": summary(out.per_km),
         "stages_kg_co2e": {s: summary(out.stages[i]) for i, s in enumerate(model.stages)},

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from lca.analysis.uncertainty import describe_input
+from lca.analysis.uncertainty import describe_input, report_head
 from lca.calc.montecarlo import Model, evaluate
 from lca.calc.sampling import BLOCK, deterministic_row
 
@@ -39,17 +39,7 @@ def monte_carlo_report_streamed(
     seconds = time.perf_counter() - t0
     sd = s.total.summary()["sd"]
     report: dict[str, Any] = {
-        "name": model.name,
-        "n": n,
-        "seed": seed,
-        "deterministic_kg_co2e": float(det.total[0]),
-        "deterministic_per_km_g_co2e": float(det.per_km[0]),
-        "deterministic_stages_kg_co2e": {
-            st: float(det.stages[i, 0]) for i, st in enumerate(model.stages)
-        },
-        "note": "the deterministic result uses each input's central value (a record's median "
-        "multiplier 1, a parameter's value); skewed distributions (lognormal, asymmetric "
-        "triangular) put the mean and median above or below it",
+        **report_head(model, n, seed, det),
         "total_kg_co2e": s.total.summary(),
         "per_km_g_co2e": s.per_km.summary(),
         "stages_kg_co2e": {st: s.stages[i].summary() for i, st in enumerate(model.stages)},
