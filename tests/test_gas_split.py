@@ -80,10 +80,49 @@ def test_gwp_switch_moves_the_petrol_car_truck_legs_by_hand():
     """The petrol car's truck exchanges move from AR5 to AR6 by their t.km x 7.8 x 5.343e-6."""
     path = ROOT / "scenarios" / "compact-suv-petrol.yaml"
     res = {g: run_file(path, gwp=g, measures=False) for g in ("AR5", "AR6")}
-    legs = {
-        g: [e for e in r.exchanges if e["record"] == "transport:truck"] for g, r in res.items()
-    }
+    legs = {g: [e for e in r.exchanges if e["record"] == "transport:truck"] for g, r in res.items()}
     assert legs["AR5"], "the petrol car has no transport:truck exchange"
     tkm = sum(e["amount"] for e in legs["AR5"])
     moved = sum(e["kg_co2e"] for e in legs["AR6"]) - sum(e["kg_co2e"] for e in legs["AR5"])
     assert moved == pytest.approx(tkm * 0.000005343 * 7.8, rel=1e-9)
+
+
+def test_precharacterised_records_add_up_to_the_co2e_flow():
+    """The co2e flow attributed record by record sums to the result's co2e (credits apart)."""
+    from lca.analysis.pipeline import analyse_file
+    from lca.calc.precharacterised import precharacterised_records
+
+    for name in ("compact-suv-bev-eu.yaml", "compact-suv-petrol.yaml"):
+        run = analyse_file(ROOT / "scenarios" / name)
+        rows = precharacterised_records(run.calculation)
+        res = run.result
+        assert sum(r.kg_co2e for r in rows) == pytest.approx(res.gases_kg_co2e["co2e"], rel=1e-9)
+        assert sum(r.share for r in rows) == pytest.approx(res.precharacterised_co2e_share)
+        assert [r.kg_co2e for r in rows] == sorted((r.kg_co2e for r in rows), reverse=True)
+        db = run.system.database
+        assert all("co2e" in db.records[r.record].emissions for r in rows)
+    # the petrol car's largest CO2e-only record: petrol well-to-tank, litres x 0.607 kg/L
+    top = rows[0]
+    litres = sum(e["amount"] for e in res.exchanges if e["record"] == "fuel:petrol-wtt")
+    assert top.record == "fuel:petrol-wtt"
+    assert top.kg_co2e == pytest.approx(litres * db.records["fuel:petrol-wtt"].emissions["co2e"])
+
+
+@pytest.mark.parametrize(
+    "lang,lead", [("en", "The largest such records"), ("zh", "其中最大的记录")]
+)
+def test_report_gwp_section_names_the_largest_co2e_only_records(lang, lead):
+    from lca.analysis.pipeline import analyse_file
+    from lca.outputs.report import context, render
+
+    run = analyse_file(ROOT / "scenarios" / "compact-suv-bev-eu.yaml")
+    ctx = context(run, with_charts=False, alternatives=False, lang=lang)
+    top = ctx["co2e_only"]
+    assert len(top) == 3
+    assert top[0].record == "grid:EU-27"
+    files = render(ctx)
+    for doc in (files["report.md"], files["report.html"]):
+        gwp = doc[doc.index(lead) :][:600]
+        for p in top:
+            assert p.name in gwp, (lang, p.name)
+        assert "34.1" in gwp  # grid:EU-27, 8,702 of 25,544 kg

@@ -16,6 +16,7 @@ from typing import Any
 
 from lca.analysis.pipeline import Run
 from lca.analysis.quality import assess, conventions
+from lca.calc.precharacterised import precharacterised_records
 from lca.model.recycling import APPROACH_LABELS, APPROACHES
 from lca.outputs.palette import STAGE_LABELS, humanise
 from lca.outputs.report import interpretation
@@ -369,6 +370,7 @@ def context(
         "excluded_share": sum(e.estimated_share_percent for e in excl),
         "cut_off": _clean(inv.boundary.cut_off_criteria) if inv.boundary.cut_off_criteria else "",
         "gases": gases,
+        "co2e_only": precharacterised_records(run.calculation, top=3),
         "gwp": {"id": gset.id, "name": gset.name, "source": _src(gset.source)},
         "fossil": res.fossil_kg_co2e,
         "biogenic": res.biogenic_kg_co2e,
