@@ -126,3 +126,16 @@ def test_report_gwp_section_names_the_largest_co2e_only_records(lang, lead):
         for p in top:
             assert p.name in gwp, (lang, p.name)
         assert "34.1" in gwp  # grid:EU-27, 8,702 of 25,544 kg
+
+
+def test_co2e_only_names_are_escaped_in_html():
+    from lca.analysis.pipeline import analyse_file
+    from lca.calc.precharacterised import Precharacterised
+    from lca.outputs.report import context, render
+
+    run = analyse_file(ROOT / "scenarios" / "compact-suv-bev-eu.yaml")
+    ctx = context(run, with_charts=False, alternatives=False)
+    ctx["co2e_only"] = [Precharacterised("x", "<b>grid</b> & co", 1.0, 0.5)]
+    html = render(ctx)["report.html"]
+    assert "&lt;b&gt;grid&lt;/b&gt; &amp; co (50.0 %)." in html
+    assert "<b>grid</b>" not in html
