@@ -9,7 +9,8 @@ import pytest
 from lca.analysis.pipeline import run_file
 from tests.conftest import ROOT
 
-# The UK factors (DESNZ 2025) state AR5 GWP100 without climate-carbon feedback: CH4 28, N2O 265.
+# The UK factors (DESNZ 2025) use AR5 GWP100 without climate-carbon feedback: CH4 28, N2O 265
+# (DESNZ methodology paper; not re-read in this session).
 DESNZ_AR5 = {"co2_fossil": 1.0, "ch4_fossil": 28.0, "n2o": 265.0, "co2e": 1.0}
 
 # record -> (the source's CO2e per reference unit, half a unit of its last published digit,
