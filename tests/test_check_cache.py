@@ -5,6 +5,7 @@ remembered check still fails when the numpy engine disagrees."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -181,3 +182,19 @@ def test_versions_come_from_package_metadata():
     v = check_cache.versions()
     assert v["numpy"] == np.__version__
     assert v["bw2calc"] and v["bw_processing"]
+
+
+def test_old_entries_are_pruned(cache, system, monkeypatch):
+    monkeypatch.setattr(check_cache, "MAX_ENTRIES", 2)
+    cache.mkdir(parents=True)
+    for i in range(3):
+        old = cache / f"check-{i:040d}.json"
+        old.write_text("{}")
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    calc = engine.calculate(system)
+    left = sorted(p.name for p in cache.glob("check-*.json"))
+    assert len(left) == 2
+    assert (
+        f"check-{calc.check.sha256[:40]}.json" in left
+        and "check-" + "2".zfill(40) + ".json" in left
+    )

@@ -8,7 +8,8 @@ the numpy engine is computed and compared afresh every run, so a cached check fa
 when a fresh one would. Entries live in the user's cache folder
 (:func:`lca.model.background_cache.folder`: ``VLCA_CACHE_DIR``, off with ``VLCA_NO_CACHE=1``);
 one that cannot be read, holds another key or a wrong number of scores is ignored and
-replaced. Writes are atomic (temporary file and rename).
+replaced. Writes are atomic (temporary file and rename); the newest :data:`MAX_ENTRIES` are
+kept.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from lca.calc.matrices import Entries
 from lca.model import background_cache
 
 FORMAT = "1"
+MAX_ENTRIES = 2000  # the oldest entries beyond this are removed when one is written
 
 
 @lru_cache(maxsize=1)
@@ -135,8 +137,25 @@ def write(k: str, scores: Sequence[float], when: str) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        _prune(path.parent)
     except OSError:
         return
+
+
+def _prune(folder: Path) -> None:
+    """Keep the newest :data:`MAX_ENTRIES` check entries (a sweep or the web app writes one
+    per distinct system; each is small, but they need not pile up forever)."""
+    entries = list(folder.glob("check-*.json"))
+    if len(entries) <= MAX_ENTRIES:
+        return
+    dated = []
+    for p in entries:
+        try:
+            dated.append((p.stat().st_mtime, p))
+        except OSError:
+            continue
+    for _, p in sorted(dated)[: len(dated) - MAX_ENTRIES]:
+        p.unlink(missing_ok=True)
 
 
 def now_utc() -> str:

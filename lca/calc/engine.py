@@ -21,10 +21,13 @@ import numpy as np
 
 from lca.calc import check_cache
 from lca.calc.check_cache import Check
-from lca.calc.matrices import (
+from lca.calc.matrices import (  # noqa: F401 - CREDITS_ID, datapackage, entries: for callers
+    CREDITS_ID,
     ROOT_ID,
     Entries,
     Registry,
+    datapackage,
+    entries,
     entries_datapackage,
     registry_for,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -52,19 +53,24 @@ def build_parameters(
     reserved names give the same set and values; only a set that built without error is kept.
     """
     memo_key = _memo_key(texts, reserved)
-    if memo_key is not None and memo_key in _MEMO:
-        _MEMO.move_to_end(memo_key)
-        return _MEMO[memo_key]
+    if memo_key is not None:
+        with _LOCK:
+            known = _MEMO.get(memo_key)
+            if known is not None:
+                _MEMO.move_to_end(memo_key)
+                return known
     pset = _build_parameters(texts, error, reserved)
     if memo_key is not None:
-        _MEMO[memo_key] = pset
-        while len(_MEMO) > _MEMO_SIZE:
-            _MEMO.popitem(last=False)
+        with _LOCK:
+            _MEMO[memo_key] = pset
+            while len(_MEMO) > _MEMO_SIZE:
+                _MEMO.popitem(last=False)
     return pset
 
 
 _MEMO: OrderedDict[tuple, ParameterSet] = OrderedDict()
 _MEMO_SIZE = 16
+_LOCK = threading.Lock()  # the web app builds systems in several threads
 
 
 def _memo_key(texts: Mapping[str, tuple[object, KeyPath]], reserved: object) -> tuple | None:
