@@ -42,12 +42,12 @@ def test_datapackage_is_float64_and_needs_no_project(tiny_db):
 
 def test_disagreement_is_caught(tiny_db, monkeypatch):
     system = build_system(load_input(TINY_EV), tiny_db)
-    real = engine.unit_scores
+    real = engine.solve_unit_scores
 
     def skewed(*args, **kwargs):
         us = real(*args, **kwargs)
         return engine.UnitScores(us.score * (1 + 1e-6), us.inventory, us.aircraft)
 
-    monkeypatch.setattr(engine, "unit_scores", skewed)
+    monkeypatch.setattr(engine, "solve_unit_scores", skewed)
     with pytest.raises(CalculationError, match="disagree"):
         engine.calculate(system)

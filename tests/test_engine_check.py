@@ -25,13 +25,14 @@ def test_tolerance_scales_with_the_magnitudes():
 
 
 def test_a_disagreement_names_the_largest_exchange(system, monkeypatch):
-    real = engine.brightway_scores
+    monkeypatch.setenv("VLCA_NO_CACHE", "1")  # bw2calc itself, not a remembered result
+    real = engine.bw2calc_scores
 
     def off(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         scores = real(*args, **kwargs)
         return [scores[0] * (1 + 1e-6), *scores[1:]]
 
-    monkeypatch.setattr(engine, "brightway_scores", off)
+    monkeypatch.setattr(engine, "bw2calc_scores", off)
     with pytest.raises(CalculationError) as exc:
         engine.calculate(system)
     calc_free = [ex for ex in system.exchanges if not ex.credit]
@@ -41,11 +42,12 @@ def test_a_disagreement_names_the_largest_exchange(system, monkeypatch):
 
 
 def test_agreement_within_the_tolerance_passes(system, monkeypatch):
-    real = engine.brightway_scores
+    monkeypatch.setenv("VLCA_NO_CACHE", "1")
+    real = engine.bw2calc_scores
 
     def nudged(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         scores = real(*args, **kwargs)
         return [scores[0] * (1 + 1e-12), *scores[1:]]
 
-    monkeypatch.setattr(engine, "brightway_scores", nudged)
+    monkeypatch.setattr(engine, "bw2calc_scores", nudged)
     assert engine.calculate(system).total > 0

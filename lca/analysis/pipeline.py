@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import logging
@@ -14,16 +13,24 @@ from typing import Any
 import numpy as np
 
 from lca import __version__
-from lca.analysis.measures import counterfactuals
-from lca.calc.engine import Calculation, calculate
-from lca.calc.results import MeasureEffect, Result, assemble
-from lca.errors import InputError
+from lca.analysis.alternatives import (
+    DETERMINISTIC,
+    Plan,
+    approach_entry,
+    cff_table,
+    measure_effect,
+    plan,
+)
+from lca.calc.check_cache import versions
+from lca.calc.engine import Calculation, calculate, evaluate
+from lca.calc.results import Result, assemble
 from lca.inputs.loader import LoadedInput, load_input
 from lca.model.background import Database, load_background
 from lca.model.contracts import contracts, location_based_data
-from lca.model.expressions import parse_expression
-from lca.model.recycling import APPROACH_LABELS, APPROACHES, cff_parameters
+from lca.model.recycling import APPROACHES
 from lca.model.system import ProductSystem, build_system
+
+__all__ = ["Run", "analyse_file", "analyse_loaded", "cff_table", "run_file", "run_loaded"]
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +95,8 @@ def analyse_loaded(
     gwp: str | None = None,
     measures: bool = True,
 ) -> Run:
+    """The run of ``loaded`` with its alternatives (measures' counterfactuals, the other
+    recycling approaches, the location-based system) calculated as one evaluation."""
     db = background or load_background()
     collector = _Collect()
     # a library's logging.config (uvicorn's, for one) disables loggers that exist before it:
@@ -96,21 +105,32 @@ def analyse_loaded(
     logging.getLogger("lca").addHandler(collector)
     try:
         system = build_system(loaded, db, gwp)
-        calc = calculate(system)
-        logging.getLogger("lca").disabled = True  # counterfactual runs repeat the warnings
+        logging.getLogger("lca").disabled = True  # counterfactual builds repeat the warnings
         try:
-            effects = measure_effects(loaded, system, calc.total, db, gwp) if measures else ()
-            approaches = recycling_approaches(loaded, system, calc, db, gwp) if measures else {}
-            location_total = location_based_total(loaded, system, db, gwp)
+            alts = plan(loaded, system, db, gwp, measures=measures)
         finally:
             logging.getLogger("lca").disabled = False
+        calcs = evaluate_plan(alts)
     finally:
         logging.getLogger("lca").removeHandler(collector)
+    calc = calcs[DETERMINISTIC]
+    effects = tuple(
+        measure_effect(cf, system, calc.total, calcs[label]) for cf, label in alts.measures
+    )
+    approaches: dict[str, Any] = {}
+    if measures:
+        approaches["selected"] = system.inventory.end_of_life.approach
+        for approach in APPROACHES:
+            if approach in alts.unavailable:
+                approaches[approach] = {"available": False, "reason": alts.unavailable[approach]}
+            else:
+                approaches[approach] = approach_entry(approach, calcs[alts.approaches[approach]])
+    location_total = calcs[alts.location].total if alts.location else None
     result = assemble(
         calc,
         measures=effects,
         recycling_approaches=approaches,
-        provenance=provenance(loaded, system),
+        provenance=provenance(loaded, system, tuple(calcs.values())),
         warnings=tuple(dict.fromkeys(collector.messages)),
     )
     result = replace(
@@ -119,6 +139,16 @@ def analyse_loaded(
         location_based_total_kg_co2e=location_total,
     )
     return Run(loaded, system, calc, result)
+
+
+def evaluate_plan(alts: Plan) -> dict[str, Calculation]:
+    """Every alternative's calculation by label: the distinct systems as one evaluation."""
+    distinct: dict[int, str] = {}
+    for label, system in alts.systems.items():
+        distinct.setdefault(id(system), label)
+    calcs = evaluate([(label, alts.systems[label]) for label in distinct.values()])
+    by_system = {id(c.system): c for c in calcs}
+    return {label: by_system[id(system)] for label, system in alts.systems.items()}
 
 
 def location_based_total(
@@ -132,199 +162,18 @@ def location_based_total(
     return calculate(alt).total
 
 
-def measure_effects(
-    loaded: LoadedInput, system: ProductSystem, total: float, db: Database, gwp: str | None
-) -> tuple[MeasureEffect, ...]:
-    families = {
-        m: db.materials[m].name if m in db.materials else m
-        for c in system.inventory.components
-        for m in (x.material for x in c.materials)
-    }
-    out = []
-    km = system.lifetime_distance_km
-    for cf in counterfactuals(loaded, system.inventory, families):
-        alt_loaded = replace(loaded, data=cf.data)
-        try:
-            alt = build_system(alt_loaded, db, gwp)
-        except InputError as exc:
-            raise InputError(
-                f"measure {cf.id!r}: its counterfactual is not a valid inventory: {exc.message}",
-                file=exc.file,
-                path=exc.path,
-                line=exc.line,
-            ) from None
-        alt_total = calculate(alt).total
-        details: dict[str, Any] = {}
-        if cf.kind == "recycled-content":
-            details["recycled_mass_kg"] = float(
-                sum(
-                    a
-                    for ex, a in zip(system.exchanges, system.amounts, strict=True)
-                    if ex.kind == "material-secondary" and _material_of(system, ex) == cf.family
-                )
-            )
-        for kind, key, unit in (
-            ("use-electricity", "use_electricity_saved_kwh", "kWh"),
-            ("use-fuel-combustion", "use_fuel_saved_l", "L"),
-            ("use-fuel-combustion", "use_fuel_saved_kg", "kg"),  # hydrogen
-        ):
-            now = _sum_kind(system, kind, unit)
-            before = _sum_kind(alt, kind, unit)
-            if now is not None and before is not None and before != now:
-                details[key] = before - now
-        saving = alt_total - total
-        out.append(
-            MeasureEffect(
-                id=cf.id,
-                description=cf.description,
-                saving_kg_co2e=saving,
-                saving_g_co2e_per_km=1000.0 * saving / km,
-                counterfactual=cf.counterfactual,
-                counterfactual_total_kg_co2e=alt_total,
-                details=details,
-            )
-        )
-    return tuple(out)
-
-
-def recycling_approaches(
-    loaded: LoadedInput, system: ProductSystem, calc: Calculation, db: Database, gwp: str | None
-) -> dict[str, Any]:
-    """The footprint under each recycling approach (kg CO2e), the selected one from ``calc``
-    and the others by re-running the inventory with ``end_of_life.approach`` switched."""
-    selected = system.inventory.end_of_life.approach
-    out: dict[str, Any] = {"selected": selected}
-    for approach in APPROACHES:
-        if approach == selected:
-            alt, alt_calc = system, calc
-        else:
-            data = copy.deepcopy(loaded.data)
-            eol = data.get("end_of_life")
-            if not isinstance(eol, dict):
-                eol = data["end_of_life"] = {}
-            eol["approach"] = approach
-            try:
-                alt = build_system(replace(loaded, data=data), db, gwp)
-            except InputError as exc:
-                out[approach] = {"available": False, "reason": exc.message}
-                continue
-            alt_calc = calculate(alt)
-        entry: dict[str, Any] = {
-            "available": True,
-            "label": APPROACH_LABELS[approach],
-            "total_kg_co2e": alt_calc.total,
-            "per_km_g_co2e": 1000.0 * alt_calc.total / alt.lifetime_distance_km,
-            "materials_kg_co2e": _stage_sum(alt, alt_calc, "materials"),
-            "end_of_life_kg_co2e": _stage_sum(alt, alt_calc, "end_of_life"),
-            "credits_kg_co2e": alt_calc.credits if approach != "cff" else 0.0,
-        }
-        if approach == "cff":
-            entry["parameters"] = cff_table(alt)
-        out[approach] = entry
-    return out
-
-
-def _stage_sum(system: ProductSystem, calc: Calculation, stage: str) -> float:
-    return float(
-        sum(
-            c
-            for ex, c in zip(system.exchanges, calc.contributions, strict=True)
-            if ex.stage == stage and not ex.credit
-        )
-    )
-
-
-def cff_table(system: ProductSystem) -> dict[str, dict[str, Any]]:
-    """CFF parameters per material family used by ``system``: A, Qsin/Qp, Qsout/Qp (data) and
-    R1 (recycled mass / mass) and R2 (recovered mass / bill-of-materials mass of the families
-    that share its secondary material), all dimensionless; masses in kg."""
-    inv = system.inventory
-    mass: dict[str, float] = {}
-    recycled: dict[str, float] = {}
-    for ex, a in zip(system.exchanges, system.amounts, strict=True):
-        fam = _material_of(system, ex)
-        if fam is None or ex.kind not in ("material-primary", "material-secondary"):
-            continue
-        mass[fam] = mass.get(fam, 0.0) + float(a)
-        if ex.kind == "material-secondary":
-            recycled[fam] = recycled.get(fam, 0.0) + float(a)
-    recovered: dict[str, float] = {}
-    for rec in inv.end_of_life.recovered:
-        q = parse_expression(_amount_text(rec.mass)).evaluate(system.parameter_values)
-        recovered[rec.material] = recovered.get(rec.material, 0.0) + float(q.to("kg").magnitude)
-    out: dict[str, dict[str, Any]] = {}
-    for fam in sorted(set(recycled) | set(recovered)):
-        params = cff_parameters(fam, inv.end_of_life.cff)
-        if params is None:
-            continue
-        src = params.source
-        bom = mass.get(fam, 0.0)
-        # R2 against the mass of every family recycled into the same secondary material
-        # (e.g. recovered 'aluminium' from the 'aluminium-cn' lines)
-        mats = system.database.materials
-        sec = mats[fam].secondary if fam in mats else None
-        bom_r2 = sum(
-            m
-            for f, m in mass.items()
-            if f == fam or (sec and f in mats and mats[f].secondary == sec)
-        )
-        out[fam] = {
-            "A": params.a,
-            "Qsin_Qp": params.qsin_qp,
-            "Qsout_Qp": params.qsout_qp,
-            "R1": (recycled.get(fam, 0.0) / bom) if bom else None,
-            "R2": (recovered[fam] / bom_r2) if fam in recovered and bom_r2 else None,
-            "mass_kg": bom,
-            "recycled_mass_kg": recycled.get(fam, 0.0),
-            "recovered_mass_kg": recovered.get(fam, 0.0),
-            "source": src if isinstance(src, str) else src.title,
-            "confirmed": params.confirmed,
-            "from_inventory": fam in inv.end_of_life.cff,
-        }
-    return out
-
-
-def _amount_text(value: object) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"({float(value)!r})"
-    return str(value)
-
-
-def _material_of(system: ProductSystem, ex) -> str | None:  # noqa: ANN001
-    p = ex.path
-    if len(p) >= 4 and p[0] == "components" and p[2] == "materials":
-        return system.inventory.components[p[1]].materials[p[3]].material
-    return None
-
-
-def _sum_kind(system: ProductSystem, kind: str, unit: str) -> float | None:
-    from lca.model.units import parse_unit
-
-    vals = [
-        (a, ex.unit)
-        for ex, a in zip(system.exchanges, system.amounts, strict=True)
-        if ex.kind == kind
-    ]
-    if not vals:
-        return None
-    total = 0.0
-    for a, u in vals:
-        q = a * parse_unit(u)
-        if q.dimensionality != parse_unit(unit).dimensionality:
-            return None  # fuel in kg (hydrogen) has no litres to report, and the other way
-        total += float(q.to(unit).magnitude)
-    return total
-
-
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def provenance(loaded: LoadedInput, system: ProductSystem) -> dict[str, Any]:
-    import bw_processing
-
-    from lca.calc.engine import bw2calc as _bc
-
+def provenance(
+    loaded: LoadedInput, system: ProductSystem, calcs: tuple[Calculation, ...] = ()
+) -> dict[str, Any]:
+    """Where the result came from: inputs and their hashes, datasets, engines (versions from
+    the installed packages' metadata) and how bw2calc checked the numpy engine."""
+    v = versions()
+    checks = list(dict.fromkeys(c.check for c in calcs if c.check is not None))
+    n_alt = len({id(c.system) for c in calcs}) - 1
     out = {
         "tool": "vehicle-lca",
         "tool_version": __version__,
@@ -339,14 +188,23 @@ def provenance(loaded: LoadedInput, system: ProductSystem) -> dict[str, Any]:
         "gwp_set": system.gwp_set,
         "gwp_source": system.database.gwp_sets[system.gwp_set].source.title,
         "engine": {
-            "bw2calc": _bc().__version__ if hasattr(_bc(), "__version__") else "unknown",
-            "bw_processing": getattr(bw_processing, "__version__", "unknown"),
+            "bw2calc": v["bw2calc"],
+            "bw_processing": v["bw_processing"],
             "numpy": np.__version__,
             "python": platform.python_version(),
         },
         "check": "bw2calc total equals the numpy engine's sum of exchange contributions "
-        "(relative tolerance 1e-9)",
+        "(relative tolerance 1e-9)"
+        + (
+            f", for the result and each of its {n_alt} alternative product systems (measures' "
+            "counterfactuals, recycling approaches, location-based), each a root node of one "
+            "datapackage"
+            if n_alt > 0
+            else ""
+        ),
     }
+    if checks:
+        out["check_computation"] = "; ".join(c.describe() for c in checks)
     out.update(_part_provenance(system))
     return out
 

@@ -1,6 +1,13 @@
 """Engines: bw2calc (Brightway 2.5) for the reference score, and a vectorised numpy path that
 gives every exchange's contribution. Every run checks that the two agree.
 
+A run's alternatives (the deterministic system, measures' counterfactuals, recycling
+approaches, the location-based system) are columns of one evaluation (:func:`evaluate`): one
+union of their background records (:mod:`lca.calc.union`), one unit-score solve, every
+alternative's contributions as slices of one array, and for the check one datapackage in which
+each alternative is a root node of its own, factorised once by bw2calc (or, for matrices bw2calc
+solved before, its remembered scores: :mod:`lca.calc.check_cache`).
+
 The only module that imports bw2calc.
 """
 
@@ -8,19 +15,23 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from lca.calc.matrices import (
+from lca.calc import check_cache
+from lca.calc.check_cache import Check
+from lca.calc.matrices import (  # noqa: F401 - CREDITS_ID, datapackage, entries: for callers
     CREDITS_ID,
     ROOT_ID,
     Entries,
     Registry,
     datapackage,
     entries,
+    entries_datapackage,
     registry_for,
 )
+from lca.calc.union import Union, build_union, dense, groups, layout, union_entries
 from lca.errors import CalculationError
 from lca.model.system import ProductSystem
 
@@ -71,8 +82,15 @@ def brightway_scores(
 ) -> list[float]:
     """bw2calc's LCIA scores of each of ``nodes``: one technosphere matrix, factorised once
     (the demands differ, the system does not)."""
+    del system, reg  # the entries are the matrices
+    return bw2calc_scores(ent, nodes)
+
+
+def bw2calc_scores(ent: Entries, nodes: tuple[int, ...]) -> list[float]:
+    """bw2calc's LCIA score (kg CO2e) of one unit of each of ``nodes`` of the matrices ``ent``:
+    factorised once, each further node by ``lca.lcia(demand=...)``."""
     bc = bw2calc()
-    dp = datapackage(system, reg, ent)
+    dp = entries_datapackage(ent)
     scores = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -104,16 +122,20 @@ def unit_scores(system: ProductSystem, reg: Registry, ent: Entries) -> UnitScore
     for r in reg.records:
         for inp, amount in system.database.records[r].inputs:
             a[rid[inp] - offset, rid[r] - offset] -= amount
-    fid = reg.flow_ids
     b = np.zeros((len(reg.flows), n))
     np.add.at(b, (ent.bio_rows - 1, ent.bio_cols - offset), ent.bio_data)
     cf = np.zeros(len(reg.flows))
     cf[ent.cf_ids - 1] = ent.cf_data
-    del fid
+    air = np.array([system.database.records[r].aircraft for r in reg.records], dtype=float)
+    return solve_unit_scores(a, b, cf, air)
+
+
+def solve_unit_scores(a: np.ndarray, b: np.ndarray, cf: np.ndarray, air: np.ndarray) -> UnitScores:
+    """Unit scores from dense technosphere ``a`` (records x records), biosphere ``b`` (flows x
+    records, kg per unit), factors ``cf`` (kg CO2e per kg) and the aircraft mask ``air``."""
     inv = np.linalg.solve(a.T, b.T)  # records x flows, cumulative kg per unit
     score = inv @ cf
-    air_mask = np.array([system.database.records[r].aircraft for r in reg.records], dtype=float)
-    direct = (b.T @ cf) * air_mask
+    direct = (b.T @ cf) * air
     aircraft = np.linalg.solve(a.T, direct)
     return UnitScores(score=score, inventory=inv, aircraft=aircraft)
 
@@ -129,34 +151,94 @@ class Calculation:
     contributions: np.ndarray  # kg CO2e per exchange (numpy path)
     gases: np.ndarray  # kg of each flow per exchange: exchanges x flows
     aircraft: np.ndarray  # kg CO2e per exchange from air transport
+    check: Check | None = None  # how bw2calc's scores were obtained
 
 
 def calculate(system: ProductSystem) -> Calculation:
     """Run bw2calc and the numpy path, check they agree, return the exchange-level detail."""
-    reg = registry_for(system)
-    ent = entries(system, reg)
-    has_credits = any(ex.credit for ex in system.exchanges)
-    scores = brightway_scores(
-        system, reg, ent, (ROOT_ID, CREDITS_ID) if has_credits else (ROOT_ID,)
-    )
-    total = scores[0]
-    credits = scores[1] if has_credits else 0.0
-    us = unit_scores(system, reg, ent)
-    idx = np.array([reg.records.index(ex.record) for ex in system.exchanges], dtype=np.int64)
-    amounts = system.amounts
+    return evaluate([("deterministic", system)])[0]
+
+
+def evaluate(alternatives: list[tuple[str, ProductSystem]]) -> tuple[Calculation, ...]:
+    """Calculations of labelled product systems as one evaluation (one per group of systems
+    with the same characterisation factors, in practice one): see the module docstring. The
+    label names an alternative in the error when bw2calc and the numpy engine disagree."""
+    labels = [label for label, _ in alternatives]
+    systems = [system for _, system in alternatives]
+    out: list[Calculation | None] = [None] * len(systems)
+    for members in groups(systems):
+        union = build_union([labels[i] for i in members], [systems[i] for i in members])
+        for i, calc in zip(members, _evaluate_union(union), strict=True):
+            out[i] = calc
+    return tuple(c for c in out if c is not None)
+
+
+def _evaluate_union(union: Union) -> list[Calculation]:
+    lay = layout(union)
+    ent = union_entries(union, lay)
+    credited = [any(ex.credit for ex in s.exchanges) for s in union.systems]
+    demands: list[int] = []
+    for k, has in enumerate(credited):
+        demands += [lay.roots[k], lay.credits[k]] if has else [lay.roots[k]]
+    k_hash = check_cache.key(ent, demands)
+    hit = check_cache.read(k_hash, len(demands))
+    if hit is None:
+        scores, check = bw2calc_scores(ent, tuple(demands)), None
+    else:
+        scores, when = hit
+        check = Check(k_hash, when, cached=True, nodes=len(demands))
+    us = solve_unit_scores(*_dense_inputs(union))
+    # every alternative's exchanges as slices of one array
+    idx = np.concatenate(union.exchange_nodes)
+    amounts = np.concatenate([s.amounts for s in union.systems]).astype(np.float64)
     contributions = amounts * us.score[idx]
     gases = amounts[:, None] * us.inventory[idx, :]
     aircraft = amounts * us.aircraft[idx]
+    ends = np.cumsum([len(s.exchanges) for s in union.systems])
+    calcs = []
+    pos = 0
+    for k, system in enumerate(union.systems):
+        total = scores[pos]
+        credits = scores[pos + 1] if credited[k] else 0.0
+        pos += 2 if credited[k] else 1
+        part = slice(int(ends[k] - len(system.exchanges)), int(ends[k]))
+        reg = registry_for(system)
+        cols = [union.flows.index(f) for f in reg.flows]
+        calc = Calculation(
+            system,
+            reg,
+            total,
+            credits,
+            contributions[part],
+            gases[part][:, cols],
+            aircraft[part],
+        )
+        _check(calc, union.labels[k])
+        calcs.append(calc)
+    if check is None:
+        check = Check(k_hash, check_cache.now_utc(), cached=False, nodes=len(demands))
+        check_cache.write(k_hash, scores, check.computed_utc)  # only scores that passed
+    return [replace(c, check=check) for c in calcs]
+
+
+def _dense_inputs(union: Union) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    a, b, air = dense(union)
+    return a, b, union.factors, air
+
+
+def _check(calc: Calculation, alternative: str) -> None:
+    """bw2calc's total and credits of one alternative against the numpy engine's sums."""
+    system, contributions = calc.system, calc.contributions
     credit_mask = np.array([ex.credit for ex in system.exchanges], dtype=bool)
     ours = float(contributions[~credit_mask].sum())
     ours_credits = float(contributions[credit_mask].sum())
+    of = "" if alternative == "deterministic" else f" of {alternative}"
     for label, a, b, mask in (
-        ("total", total, ours, ~credit_mask),
-        ("credits", credits, ours_credits, credit_mask),
+        ("total", calc.total, ours, ~credit_mask),
+        ("credits", calc.credits, ours_credits, credit_mask),
     ):
-        check_agreement(system, label, a, b, contributions[mask], np.flatnonzero(mask))
-    log.debug("bw2calc %.6f kg, numpy %.6f kg", total, ours)
-    return Calculation(system, reg, total, credits, contributions, gases, aircraft)
+        check_agreement(system, label + of, a, b, contributions[mask], np.flatnonzero(mask))
+    log.debug("%s: bw2calc %.6f kg, numpy %.6f kg", alternative, calc.total, ours)
 
 
 def agreement_tolerance(parts: np.ndarray) -> float:

@@ -140,6 +140,19 @@ def datapackage(
 ):  # noqa: ANN201
     """An in-memory ``bw_processing`` datapackage with technosphere, biosphere and
     characterisation matrices (float64 data arrays)."""
+    del system, reg  # the entries are the whole matrix content
+    return entries_datapackage(ent, name=name, sequential=sequential, metadata=metadata, fs=fs)
+
+
+def entries_datapackage(
+    ent: Entries,
+    *,
+    name: str = "vehicle-lca",
+    sequential: bool = False,
+    metadata: dict | None = None,
+    fs: Any = None,
+):  # noqa: ANN201
+    """The datapackage of matrix entries ``ent`` (see :func:`datapackage`)."""
     import bw_processing as bwp
 
     dp = bwp.create_datapackage(

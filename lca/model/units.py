@@ -1,6 +1,11 @@
 """The one place quantities are parsed and converted (pint).
 
-Unit definitions beyond pint's defaults live in ``lca/data/units.txt``.
+Unit definitions beyond pint's defaults live in ``lca/data/units.txt``. pint is imported here
+first (``lca.model`` imports this module), without the optional packages it probes for on import
+(dask, Babel, SciPy: arrays, locales and nothing in pint itself; the tool uses none of them
+through pint), and its registry is built from pint's definition cache in the tool's cache folder
+(:mod:`lca.model.background_cache`), rebuilt from the definition files if the cache is stale,
+corrupt or unwritable.
 """
 
 from __future__ import annotations
@@ -12,11 +17,32 @@ import tokenize
 from functools import lru_cache
 from importlib import resources
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
-import pint
+# pint probes these on import (pint.compat); importing them costs ~0.1 s of every start-up and
+# pint needs none of them for what this tool does (scalar and numpy quantities, no locales)
+_PINT_EXTRAS = ("dask", "babel", "scipy")
 
-from lca.errors import InputError
+
+def _import_pint():  # noqa: ANN202
+    """``import pint`` with its optional extras held back (unless already imported: then pint
+    sees them as usual). The extras import normally afterwards."""
+    held = [m for m in _PINT_EXTRAS if m not in sys.modules]
+    for m in held:
+        sys.modules[m] = None  # type: ignore[assignment]  # an import of it raises ImportError
+    try:
+        import pint as module
+    finally:
+        for m in held:
+            if m in sys.modules and sys.modules[m] is None:
+                del sys.modules[m]
+    return module
+
+
+pint = _import_pint()
+
+from lca.errors import InputError  # noqa: E402
 
 # What a quantity, a unit and an exponent may be. Every string that reaches pint passes
 # through this module (units) or lca.model.expressions (quantities and expressions), which
@@ -29,13 +55,57 @@ MAX_EXPONENT = 10.0  # largest power in a unit or an expression
 _PER_NUMBER = re.compile(r"/\s*(\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*([A-Za-z_][A-Za-z_0-9]*)")
 
 
+PINT_CACHE = "pint-1"  # subfolder of the cache folder for pint's parsed definitions
+
+
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
-    """The project's unit registry (pint defaults plus ``lca/data/units.txt``)."""
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, non_int_type=float)
+    """The project's unit registry (pint defaults plus ``lca/data/units.txt``).
+
+    pint keys its cache by its version and the definition files' content (a changed file is a
+    new entry). An entry that fails to load, or a registry that fails the check below, clears
+    the cache folder and the registry is built from the files."""
+    from lca.model import background_cache
+
+    base = background_cache.folder()
+    if base is not None:
+        cache = base / PINT_CACHE
+        try:
+            ureg = _new_registry(cache)
+            if _sound(ureg):
+                return ureg
+        except Exception:  # noqa: BLE001, S110 - a corrupt or foreign cache entry: rebuild
+            pass
+        _clear(cache)
+    return _new_registry(None)
+
+
+def _new_registry(cache: Path | None) -> pint.UnitRegistry:
+    ureg = pint.UnitRegistry(
+        autoconvert_offset_to_baseunit=False, non_int_type=float, cache_folder=cache
+    )
     with resources.as_file(resources.files("lca").joinpath("data/units.txt")) as path:
         ureg.load_definitions(path)
     return ureg
+
+
+def _sound(ureg: pint.UnitRegistry) -> bool:
+    """A few conversions that any intact registry gets right (pint's and ours)."""
+    try:
+        return (
+            abs(ureg.Quantity(1.0, "kWh").to("MJ").magnitude - 3.6) < 1e-12
+            and abs(ureg.Quantity(1.0, "tkm").to("kg*km").magnitude - 1000.0) < 1e-9
+            and abs(ureg.Quantity(30.0, "percent").to("").magnitude - 0.3) < 1e-12
+        )
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _clear(cache: Path) -> None:
+    """Remove pint's cache entries (best effort: another run may be using the folder)."""
+    import shutil
+
+    shutil.rmtree(cache, ignore_errors=True)
 
 
 def normalise(text: str) -> str:
