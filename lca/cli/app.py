@@ -140,6 +140,7 @@ def run(
     from lca.analysis.pipeline import run_loaded
     from lca.inputs.loader import load_scenarios
     from lca.model.background import load_background
+    from lca.outputs.chart_workers import ChartWorkers
     from lca.outputs.files import reserve, write_outputs
 
     db = load_background(background) if background else None
@@ -149,17 +150,17 @@ def run(
     else:
         folders = [output / item.name for item in loaded] if len(loaded) > 1 else [output]
     inputs = input_files(loaded, background)
-    with reserve(folders, inputs=inputs):  # a second run into these folders stops here
+    # chart workers import matplotlib while the footprint is calculated
+    with reserve(folders, inputs=inputs), ChartWorkers(enabled=charts) as chart_workers:
         results = [run_loaded(item, gwp=gwp_name(gwp), background=db) for item in loaded]
         files: dict[Path, str | bytes] = {}
         for result, folder in zip(results, folders, strict=True):
             files[folder / "result.json"] = result.to_json()
             files[folder / "result.csv"] = result.to_csv()
             files[folder / "inventory.csv"] = result.inventory_csv()
-            if charts:
-                from lca.cli.scenarios import run_chart_files
-
-                files.update(run_chart_files(result, folder))
+        if charts:
+            pairs = [(r.to_dict(), f / "charts") for r, f in zip(results, folders, strict=True)]
+            files.update(chart_workers.files(pairs))
         write_outputs(files, folders=folders, inputs=inputs)
     if not quiet:
         for result, folder in zip(results, folders, strict=True):

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 __all__ = [
+    "SCENARIO_CHARTS",
     "STAGE_COLOURS",
     "comparison_charts",
     "components_chart",
@@ -305,7 +306,7 @@ def _label_line_ends(
     """Each line's name and end value right of the axes, spread so no two labels touch, with a
     thin leader to the line's end."""
     fs = font(size, 0.95)
-    fig.canvas.draw()  # the axes' final height, to turn a text line into data units
+    fig.draw_without_rendering()  # the axes' final height, to turn a text line into data units
     height_px = ax.get_window_extent().height
     gap = 1.3 * fs * fig.dpi / 72 / max(height_px, 1.0) * top * 1.25
     keys = list(ends)
@@ -503,14 +504,18 @@ def hotspots_chart(result: Res, size: str = "a4") -> Figure:
     return fig
 
 
+# the charts of one scenario, by file stem: each drawn from one result at a size
+SCENARIO_CHARTS: dict[str, Any] = {
+    "stages": lambda result, size: stages_chart([result], size=size),
+    "components": lambda result, size: components_chart(result, size=size),
+    "hotspots": lambda result, size: hotspots_chart(result, size=size),
+    "cumulative": lambda result, size: cumulative_chart([result], size=size),
+}
+
+
 def scenario_charts(result: Res, size: str = "a4") -> dict[str, Figure]:
     """The charts of one scenario, by file stem."""
-    return {
-        "stages": stages_chart([result], size=size),
-        "components": components_chart(result, size=size),
-        "hotspots": hotspots_chart(result, size=size),
-        "cumulative": cumulative_chart([result], size=size),
-    }
+    return {stem: draw(result, size) for stem, draw in SCENARIO_CHARTS.items()}
 
 
 def comparison_charts(

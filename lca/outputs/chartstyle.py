@@ -109,23 +109,37 @@ def gwp_phrase(gwp_set: str | None) -> str:
 
 def figure_files(fig: Figure, path_stem: str | Path) -> dict[Path, bytes]:
     """``{stem.png: bytes, stem.svg: bytes}`` of a figure (nothing written). The same figure
-    gives the same bytes on every run: no date in either file, a fixed SVG hash salt."""
+    gives the same bytes on every run: no date in either file, a fixed SVG hash salt.
+
+    The figure is laid out and drawn once for the PNG (Agg buffer to PNG, no second layout
+    pass); the SVG reuses that layout, so it is drawn once more and not laid out again."""
     import matplotlib
+    from matplotlib.image import imsave
 
     stem = Path(path_stem)
-    out = {}
     rc = {"svg.hashsalt": SVG_SALT, "svg.fonttype": "path", "path.simplify": True}
+    engine = fig.get_layout_engine()
     with matplotlib.rc_context(rc):
-        for suffix in ("png", "svg"):
-            buf = io.BytesIO()
-            meta = (
-                {"Date": None, "Creator": "vehicle-lca"}
-                if suffix == "svg"
-                else {"Software": "vehicle-lca"}
-            )
-            fig.savefig(buf, format=suffix, metadata=meta)
-            out[stem.with_name(f"{stem.name}.{suffix}")] = buf.getvalue()
-    return out
+        fig.canvas.draw()  # the layout engine runs here, once
+        png = io.BytesIO()
+        imsave(
+            png,
+            fig.canvas.buffer_rgba(),
+            format="png",
+            origin="upper",
+            dpi=fig.dpi,
+            metadata={"Software": "vehicle-lca"},
+        )
+        svg = io.BytesIO()
+        fig.set_layout_engine("none")  # keep the layout just computed
+        try:
+            fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": "vehicle-lca"})
+        finally:
+            fig.set_layout_engine(engine)
+    return {
+        stem.with_name(f"{stem.name}.png"): png.getvalue(),
+        stem.with_name(f"{stem.name}.svg"): svg.getvalue(),
+    }
 
 
 def svg_text(fig: Figure) -> str:
