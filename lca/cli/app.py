@@ -138,11 +138,13 @@ def run(
     """
     setup_logging(verbose)
     from lca.analysis.pipeline import run_loaded
+    from lca.inputs.files import check_background_path
     from lca.inputs.loader import load_scenarios
     from lca.model.background import load_background
     from lca.outputs.chart_workers import ChartWorkers
     from lca.outputs.files import reserve, write_outputs
 
+    check_background_path(background)
     db = load_background(background) if background else None
     loaded = load_scenarios(file)
     if output is None:
@@ -177,11 +179,13 @@ def validate(
 ) -> None:
     """Check files without writing anything; exit 2 if any has a problem."""
     setup_logging(verbose)
+    from lca.inputs.files import check_background_path
     from lca.inputs.loader import load_scenarios
     from lca.model.background import load_background
     from lca.model.system import build_system
 
     bad = 0
+    check_background_path(background)
     db = load_background(background)
     for f in files:
         try:

@@ -53,8 +53,10 @@ FOLDER_FORMATS = {ExportFormat.csv}
 
 def _analyse(loaded, gwp: str | None, background: Path | None):  # noqa: ANN001, ANN202
     from lca.analysis.pipeline import analyse_loaded
+    from lca.inputs.files import check_background_path
     from lca.model.background import load_background
 
+    check_background_path(background)
     db = load_background(background) if background else None
     return analyse_loaded(loaded, gwp=gwp, background=db)
 
