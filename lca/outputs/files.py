@@ -140,7 +140,10 @@ def _replaceable(folder: Path) -> None:
         return
     if not folder.is_dir():
         raise InputError("the output folder is a file; choose another path", file=folder)
-    foreign = _foreign(folder)
+    # a sub-folder vlca writes inside a vlca output folder (``vlca chart`` into the charts/ of
+    # ``vlca run``) may hold what that sub-folder holds
+    inside = folder.name in KNOWN_FOLDERS and (folder.parent / MARKER).exists()
+    foreign = _foreign(folder, folder.name if inside else "")
     if foreign:
         shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
         raise InputError(
@@ -153,12 +156,23 @@ def _replaceable(folder: Path) -> None:
 # ----------------------------------------------------------------------------- locks
 
 
+def output_root(target: Path, is_folder: bool) -> Path:
+    """The folder whose swap would replace ``target``: the outermost vlca output folder (one
+    with the marker) that is or holds it, such as ``reports/x`` for ``reports/x/charts`` and
+    for ``reports/x/charts/a.png``; without one, ``target`` itself."""
+    root = target
+    for folder in [target, *target.parents] if is_folder else target.parents:
+        if (folder / MARKER).exists():
+            root = folder
+    return root
+
+
 def _lock_path(target: Path, is_folder: bool) -> Path:
-    """``.<name>.lock`` beside a target; for a single file inside a vlca output folder, that
-    folder's lock (so adding a file and swapping the folder never overlap)."""
-    if not is_folder and (target.parent / MARKER).exists():
-        return target.parent.parent / f".{target.parent.name}.lock"
-    return target.parent / f".{target.name}.lock"
+    """``.<name>.lock`` beside the output root of a target (:func:`output_root`), so commands
+    writing into one output folder, or into a sub-folder of it (``vlca chart`` into
+    ``reports/x/charts``, ``vlca run`` into ``reports/x``), exclude each other."""
+    root = output_root(target, is_folder)
+    return root.parent / f".{root.name}.lock"
 
 
 _HELD: dict[Path, int] = {}
