@@ -9,6 +9,7 @@ width, so a 7.5 pt label in the figure is a 7.5 pt label in the PDF.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 SIZES = {"a4": (6.8, 3.6), "slide": (12.0, 6.2)}
 FONT = {"a4": 7.5, "slide": 12.0}  # body text of a chart, pt
 DPI = 200
+TONNE = 1000.0  # kg per t: charts show t CO2e
 EDGE = "#333333"
 GRID = "#dddddd"
 SVG_SALT = "vehicle-lca"  # fixed SVG ids (clip paths, glyphs): the same chart gives the same bytes
@@ -105,6 +107,11 @@ def style_axes(ax: Any, size: str, grid: str = "x") -> None:
 def gwp_phrase(gwp_set: str | None) -> str:
     """``GWP100, IPCC AR6`` (the GWP set a chart's numbers use)."""
     return f"GWP100, IPCC {gwp_set}" if gwp_set else "GWP100"
+
+
+def unit_line(d: Mapping[str, Any], what: str = "t CO2e per vehicle") -> str:
+    """A chart's subtitle start: the unit, the boundary and the GWP set of result ``d``."""
+    return f"{what}, {d.get('boundary', 'cradle-to-grave')}, {gwp_phrase(d.get('gwp_set'))}"
 
 
 def figure_files(fig: Figure, path_stem: str | Path) -> dict[Path, bytes]:
