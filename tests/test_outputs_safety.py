@@ -164,7 +164,7 @@ def test_chart_into_a_run_folder_and_run_take_the_same_lock(tmp_path, monkeypatc
     seen = []
 
     def run_meanwhile(*a, **k):  # while vlca chart holds its lock, a vlca run into out starts
-        if outfiles._HELD and not seen:
+        if outfiles.HELD and not seen:
             args = ["run", str(TINY_EV), "-o", str(out), "--background", str(TINY_BACKGROUND)]
             code = (
                 f"import sys; sys.argv = ['vlca', *{args!r}]; from lca.cli.app import main; main()"
