@@ -146,6 +146,37 @@ def _load_scenario(
     name: str,
 ) -> LoadedInput:
     head = spec.scenario
+    parent = _scenario_parent(p, doc, spec, _seen)
+    overridden = dict(parent.sources.overridden)
+    data = copy.deepcopy(parent.data)
+    if spec.records:
+        data, overridden = _add_records(p, doc, spec, data, overridden)
+    data, overridden = _additions(data, overridden, spec, doc, p)
+    data, sources = _apply_changes(
+        p,
+        doc,
+        name,
+        data,
+        SourceMap(parent.sources.base, overridden, parent.sources.replaced),
+        (("overrides", spec.overrides), ("variants", variant)),
+    )
+    return LoadedInput(
+        name=name,
+        kind="scenario",
+        description=head.description,
+        data=data,
+        sources=sources,
+        files=(*parent.files, p),
+        chain=(*parent.chain, name),
+    )
+
+
+def _scenario_parent(
+    p: Path, doc: Document, spec: ScenarioFile, _seen: tuple[Path, ...]
+) -> LoadedInput:
+    """The inventory (``base``) or scenario (``extends``) a scenario changes, checked: exactly
+    one of the two, of the kind its key says, not a cycle of scenarios."""
+    head = spec.scenario
     resolved = p.resolve()
     if resolved in _seen:
         chain = " -> ".join(str(s.name) for s in (*_seen, resolved))
@@ -165,14 +196,22 @@ def _load_scenario(
         raise doc.error(
             "'extends' must name a scenario; use 'base' for an inventory", ("scenario", "extends")
         )
-    overridden = dict(parent.sources.overridden)
-    replaced = dict(parent.sources.replaced)
-    data = copy.deepcopy(parent.data)
-    if spec.records:
-        data, overridden = _add_records(p, doc, spec, data, overridden)
-    data, overridden = _additions(data, overridden, spec, doc, p)
+    return parent
+
+
+def _apply_changes(
+    p: Path,
+    doc: Document,
+    name: str,
+    data: dict[str, Any],
+    sources: SourceMap,
+    changes: tuple[tuple[str, dict[str, Any]], ...],
+) -> tuple[dict[str, Any], SourceMap]:
+    """``data`` with every override and variant value of scenario file ``p`` set, and where
+    each set key came from (and what it replaced); every bad key path is reported at once."""
+    overridden, replaced = dict(sources.overridden), dict(sources.replaced)
     errors: list[InputError] = []
-    for where, items in (("overrides", spec.overrides), ("variants", variant)):
+    for where, items in changes:
         for dotted, value in items.items():
             line = doc.line_of((where, dotted))
             try:
@@ -184,22 +223,14 @@ def _load_scenario(
             except InputError as exc:
                 errors.append(InputError(exc.message, file=p, path=(where, dotted), line=line))
                 continue
-            was = SourceMap(parent.sources.base, overridden, replaced).locate(kp)
+            was = SourceMap(sources.base, overridden, replaced).locate(kp)
             overridden = {k: v for k, v in overridden.items() if k[: len(kp)] != kp}
             replaced = {k: v for k, v in replaced.items() if k[: len(kp)] != kp}
             overridden[kp] = (p, line)
             replaced[kp] = was
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
-    return LoadedInput(
-        name=name,
-        kind="scenario",
-        description=head.description,
-        data=data,
-        sources=SourceMap(parent.sources.base, overridden, replaced),
-        files=(*parent.files, p),
-        chain=(*parent.chain, name),
-    )
+    return data, SourceMap(sources.base, overridden, replaced)
 
 
 def _add_records(
