@@ -68,47 +68,55 @@ def _target(fmt: ExportFormat, output: Path | None, name: str) -> Path:
     return output or default_output(name) / (FORMATS[fmt.value].default_file or fmt.value)
 
 
+FormatOption = Annotated[
+    ExportFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="datapackage: Brightway datapackage (.zip); pact: WBCSD PACT 3.0 JSON; "
+        "battery-declaration: EU Battery Regulation JSON; csv: a folder of tables; xlsx: "
+        "an Excel workbook; bw2data: a Brightway project (needs --project); olca: an "
+        "openLCA JSON-LD zip (olca-schema).",
+    ),
+]
+ExportOutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Output file (a folder for csv); default reports/<name>/<format file>.",
+    ),
+]
+ProjectOption = Annotated[
+    str | None, typer.Option(help="bw2data: the Brightway project to write into.")
+]
+CompanyOption = Annotated[
+    str | None, typer.Option(help="pact: company name (default vehicle.manufacturer).")
+]
+CompanyIdOption = Annotated[
+    list[str] | None, typer.Option(help="pact: company id URN (repeatable).")
+]
+ExportSamplesOption = Annotated[
+    int | None,
+    typer.Option(
+        "-n",
+        min=1,
+        callback=samples_bound(MAX_EXPORT_SAMPLES),
+        help="datapackage: N presampled Monte Carlo columns (at most 100,000).",
+    ),
+]
+
+
 @command()
 def export(
     file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
-    format: Annotated[
-        ExportFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="datapackage: Brightway datapackage (.zip); pact: WBCSD PACT 3.0 JSON; "
-            "battery-declaration: EU Battery Regulation JSON; csv: a folder of tables; xlsx: "
-            "an Excel workbook; bw2data: a Brightway project (needs --project); olca: an "
-            "openLCA JSON-LD zip (olca-schema).",
-        ),
-    ],
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Output file (a folder for csv); default reports/<name>/<format file>.",
-        ),
-    ] = None,
-    project: Annotated[
-        str | None, typer.Option(help="bw2data: the Brightway project to write into.")
-    ] = None,
-    company: Annotated[
-        str | None, typer.Option(help="pact: company name (default vehicle.manufacturer).")
-    ] = None,
-    company_id: Annotated[
-        list[str] | None, typer.Option(help="pact: company id URN (repeatable).")
-    ] = None,
-    n: Annotated[
-        int | None,
-        typer.Option(
-            "-n",
-            min=1,
-            callback=samples_bound(MAX_EXPORT_SAMPLES),
-            help="datapackage: N presampled Monte Carlo columns (at most 100,000).",
-        ),
-    ] = None,
+    format: FormatOption,
+    output: ExportOutputOption = None,
+    project: ProjectOption = None,
+    company: CompanyOption = None,
+    company_id: CompanyIdOption = None,
+    n: ExportSamplesOption = None,
     seed: SeedOption = DEFAULT_SEED,
     gwp: GwpOption = None,
     background: BackgroundOption = None,
