@@ -178,38 +178,45 @@ def _uncertainty(run, n: int, sensitivity: bool, seed: int):  # noqa: ANN001, AN
     return mc, samples, sens
 
 
+ReportOutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Output folder (default reports/<name>); files already there are kept.",
+    ),
+]
+ReportSamplesOption = Annotated[
+    int,
+    typer.Option(
+        help="Monte Carlo samples for the uncertainty section (0: none; at most 10,000,000).",
+        min=0,
+        callback=samples_bound(),
+    ),
+]
+SensitivityFlag = Annotated[
+    bool, typer.Option("--sensitivity", help="Add a one-at-a-time sensitivity analysis.")
+]
+PdfFlag = Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (Chromium).")]
+LangOption = Annotated[
+    Lang,
+    typer.Option(
+        "--lang",
+        case_sensitive=False,
+        help="Language of the report: en (English) or zh (Chinese).",
+    ),
+]
+
+
 @command()
 def report(
     file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Output folder (default reports/<name>); files already there are kept.",
-        ),
-    ] = None,
-    uncertainty: Annotated[
-        int,
-        typer.Option(
-            help="Monte Carlo samples for the uncertainty section (0: none; at most 10,000,000).",
-            min=0,
-            callback=samples_bound(),
-        ),
-    ] = 0,
+    output: ReportOutputOption = None,
+    uncertainty: ReportSamplesOption = 0,
     seed: SeedOption = DEFAULT_SEED,
-    sensitivity: Annotated[
-        bool, typer.Option("--sensitivity", help="Add a one-at-a-time sensitivity analysis.")
-    ] = False,
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (Chromium).")] = False,
-    lang: Annotated[
-        Lang,
-        typer.Option(
-            "--lang",
-            case_sensitive=False,
-            help="Language of the report: en (English) or zh (Chinese).",
-        ),
-    ] = "en",
+    sensitivity: SensitivityFlag = False,
+    pdf: PdfFlag = False,
+    lang: LangOption = "en",
     gwp: GwpOption = None,
     background: BackgroundOption = None,
     verbose: VerboseOption = False,
