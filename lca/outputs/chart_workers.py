@@ -43,6 +43,29 @@ def _warm() -> None:
     figure_files(fig, "warm-up")
 
 
+def _start_forkserver() -> None:
+    """Start the forkserver (it imports :data:`PRELOAD`) with Ctrl-C ignored, so that it and the
+    workers it forks leave an interrupt to this process (which stops them) instead of each
+    printing a traceback. Only the main thread may change signal handlers: elsewhere the
+    server starts with the handlers as they are."""
+    import multiprocessing
+    import signal
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(PRELOAD)
+    try:
+        old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        old = None
+    try:
+        forkserver.ensure_running()
+    except Exception as e:  # noqa: BLE001 - the pool then fails to start and charts are drawn here
+        log.info("forkserver not started (%s)", e)
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGINT, old)
+
+
 def _ready() -> bool:
     return True
 
@@ -69,6 +92,7 @@ class ChartWorkers:
 
     def __enter__(self) -> ChartWorkers:
         if self.enabled:
+            _start_forkserver()
             # the first worker waits for the forkserver's imports: start in the background
             self._starting = threading.Thread(target=self._start, name="chart-workers")
             self._starting.start()
@@ -81,21 +105,26 @@ class ChartWorkers:
         tb: TracebackType | None,
     ) -> None:
         self._wait_started()
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        if self._pool is None:
+            return
+        if kind is not None:  # an error or Ctrl-C: stop the workers now, not after their task
+            for proc in list(getattr(self._pool, "_processes", {}).values()):
+                proc.terminate()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool = None
 
     def _start(self) -> None:
         import multiprocessing
 
         try:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(PRELOAD)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_warm)
             for _ in range(self.workers):  # workers start on demand: ask for all of them now
                 self._pool.submit(_ready)
-        except (OSError, ValueError, RuntimeError) as e:  # no processes here: draw in-process
+        except Exception as e:  # noqa: BLE001 - no worker processes here: draw in-process
             log.info("chart workers not started (%s); charts are drawn in this process", e)
+            if self._pool is not None:
+                self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
     def _wait_started(self) -> None:
