@@ -178,10 +178,13 @@ def test_cumulative_lines_end_at_each_cars_life():
     assert ends == sorted(r.lifetime_distance_km / 1000 for r in res)
 
 
-def test_chart_workers_give_the_files_drawn_in_this_process():
+def test_chart_workers_give_the_files_drawn_in_this_process(monkeypatch):
     """The workers of ``vlca run`` draw the same bytes as this process does, in the same file
-    order; a pool that cannot start falls back to drawing here."""
+    order; a pool that cannot start, or a busy machine, draws here."""
+    from lca.outputs import chart_workers
     from lca.outputs.chart_workers import ChartWorkers
+
+    monkeypatch.setattr(chart_workers, "cores_idle", lambda: True)
 
     result = charts.as_dict(results(tuple(FEW[:1]))[0])
     here: dict[Path, bytes] = {}
@@ -196,3 +199,7 @@ def test_chart_workers_give_the_files_drawn_in_this_process():
     with broken:
         assert broken._pool is None
         assert broken.files([(result, Path("out"))]) == here
+    monkeypatch.setattr(chart_workers, "cores_idle", lambda: False)
+    with ChartWorkers() as busy:
+        assert busy._starting is None and busy._pool is None
+        assert busy.files([(result, Path("out"))]) == here
