@@ -23,10 +23,10 @@ log = logging.getLogger(__name__)
 
 WORKERS = 2  # the machine this targets has 2 cores; more workers only add start-up
 # workers cost about a second more CPU than drawing here (a second interpreter's imports): they
-# pay only while a core is idle. Above this load per core (1-minute load average) the charts are
-# drawn in this process; measured on 2 cores: workers +0.5 s at load 2-2.5, +2.0 s at load 3
-# (in-process +1.0 to +1.3 s)
-BUSY_LOAD_PER_CORE = 1.25
+# pay only while a core is idle. From this 1-minute load average per core on, the charts are
+# drawn in this process. Measured on 2 cores shared with other jobs (median of 5, extra seconds
+# over --no-charts): load 1.6-1.8 workers +0.74, here +1.28; load 2.1-2.4 workers +2.3, here +1.8
+BUSY_LOAD_PER_CORE = 1.0
 # modules a worker needs, imported once in the forkserver
 PRELOAD = ["lca.outputs.charts", "matplotlib.figure", "matplotlib.backends.backend_agg"]
 # the order charts are handed out, slowest first, so two workers finish close together
