@@ -4,8 +4,9 @@ Importing matplotlib and drawing four charts (PNG and SVG each) costs about a se
 process. :class:`ChartWorkers` starts its workers at once, so they import matplotlib and load
 the fonts while the caller calculates; the charts are then drawn in parallel. Workers fork from
 a ``forkserver`` that has imported the chart modules, so the imports happen once. The bytes are
-the same as drawn in this process (:func:`lca.outputs.chartstyle.figure_files`). If no worker
-process can be started (or one dies) the charts are drawn here instead: slower, same files.
+the same as drawn in this process (:func:`lca.outputs.chartstyle.figure_files`). On a busy
+machine (:func:`cores_idle`), or if no worker process can be started (or one dies), the charts
+are drawn here instead: same files.
 """
 
 from __future__ import annotations
