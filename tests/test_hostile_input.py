@@ -202,6 +202,34 @@ def test_file_name_too_long(tmp_path):
     check_error(tmp_path, tmp_path / ("x" * 300 + ".yaml"), "name is too long")
 
 
+LONG = "b" * 300  # a path name over the 255 bytes an operating system allows
+
+
+@pytest.mark.parametrize(
+    ("args", "size"),
+    [
+        (["run", str(TINY_EV), "--no-charts", "-o", "{out}", "--background", "{long}/bg"], 300),
+        (["validate", str(TINY_EV), "--background", "{long}"], 300),
+        (["report", str(TINY_EV), "-o", "{out}", "--background", "{long}"], 300),
+        (["serve", "{long}.yaml"], 305),
+        (["bom", "import", "{long}.csv", "--base", str(TINY_EV), "-o", "{out}/x.yaml"], 304),
+    ],
+    ids=["run-background", "validate-background", "report-background", "serve", "bom"],
+)
+def test_path_name_too_long_is_a_clean_error(tmp_path, args, size):
+    """A name over 255 bytes (a background folder, an input file) is exit 2 naming the path
+    and its over-long part, not the operating system's "File name too long"."""
+    long, out = str(tmp_path / LONG), tmp_path / "out"
+    res = run_cli(*[a.format(long=long, out=out) for a in args])
+    flat = " ".join(res.stderr.split())
+    assert res.exit_code == 2, (res.exit_code, res.output, res.exception)
+    assert "Traceback" not in res.output and "File name too long" not in flat
+    assert "name is too long for the operating system" in flat
+    assert f"has {size} bytes, at most 255" in flat
+    assert long in flat  # the path is named
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("kind", ["fifo", "zero", "long", "dir"])
 def test_base_must_be_a_regular_file(tmp_path, kind):
     if kind == "fifo":

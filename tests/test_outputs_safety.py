@@ -137,6 +137,50 @@ def test_a_second_concurrent_run_into_the_same_folder_fails(tmp_path):
     assert run_tiny(out).exit_code == 0  # once the first has finished
 
 
+def test_chart_into_a_run_folder_and_run_take_the_same_lock(tmp_path, monkeypatch):
+    """``vlca chart`` into ``out/charts`` and ``vlca run`` into ``out`` lock the output root
+    ``out``: a run swapping ``out`` and a chart writing ``out/charts`` exclude each other."""
+    import subprocess
+    import sys
+
+    import lca.outputs.charts as charts_module
+
+    out = tmp_path / "out"
+    assert run_tiny(out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in (out / "charts").iterdir()}
+    assert outfiles.output_root(out / "charts", True) == out
+    assert outfiles.output_root(out / "charts" / "a.png", False) == out
+    fd = os.open(tmp_path / ".out.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a vlca run into out, still writing
+        r = cli("chart", out / "result.json", "-o", out / "charts", "-q")
+    finally:
+        os.close(fd)
+    assert r.exit_code == 2, r.output
+    assert "another vlca command is writing here" in flat(r.stderr)
+    assert {p.name: p.read_bytes() for p in (out / "charts").iterdir()} == before
+
+    real = charts_module.scenario_charts
+    seen = []
+
+    def run_meanwhile(*a, **k):  # while vlca chart holds its lock, a vlca run into out starts
+        if outfiles.HELD and not seen:
+            args = ["run", str(TINY_EV), "-o", str(out), "--background", str(TINY_BACKGROUND)]
+            code = (
+                f"import sys; sys.argv = ['vlca', *{args!r}]; from lca.cli.app import main; main()"
+            )
+            seen.append(
+                subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+            )
+        return real(*a, **k)
+
+    monkeypatch.setattr(charts_module, "scenario_charts", run_meanwhile)
+    r = cli("chart", out / "result.json", "-o", out / "charts", "-q")
+    assert r.exit_code == 0, r.output
+    assert seen and seen[0].returncode == 2, seen[0].stderr if seen else "no run started"
+    assert "another vlca command is writing here" in flat(seen[0].stderr)
+
+
 # -- outputs never overwrite inputs ---------------------------------------------------------------
 
 

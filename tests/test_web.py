@@ -308,3 +308,18 @@ def test_warm_compiles_every_single_choice_once(wb: Workbench) -> None:
     assert len(wb._cache) == before  # a cache hit: nothing was built
     assert wb.compiled(SCEN, {grid.path: other}) is first
 
+
+
+def test_web_charts_use_the_report_palette(client: TestClient) -> None:
+    """The page's stage colours and line colours are the PNG charts' (lca.outputs.palette),
+    served with the catalogue; app.js takes them from there, not from a Vega colour scheme."""
+    from lca.outputs.palette import LINE_COLOURS, REFERENCE_COLOUR, STAGE_COLOURS, STAGE_NAMES
+
+    d = client.get("/api/catalogue").json()
+    assert [(s["key"], s["colour"]) for s in d["stages"]] == list(STAGE_COLOURS.items())
+    assert {s["key"]: s["label"] for s in d["stages"]} == STAGE_NAMES
+    assert d["lines"] == {"what_if": LINE_COLOURS[0], "reference": REFERENCE_COLOUR}
+    js = (Path(__file__).parent.parent / "lca" / "web" / "static" / "app.js").read_text()
+    assert "scheme:" not in js  # no Vega default or named scheme
+    assert "range: PALETTE.stages.map((x) => x.colour)" in js
+    assert "range: [PALETTE.lines.what_if, PALETTE.lines.reference]" in js

@@ -138,10 +138,13 @@ def run(
     """
     setup_logging(verbose)
     from lca.analysis.pipeline import run_loaded
+    from lca.inputs.files import check_background_path
     from lca.inputs.loader import load_scenarios
     from lca.model.background import load_background
+    from lca.outputs.chart_workers import ChartWorkers
     from lca.outputs.files import reserve, write_outputs
 
+    check_background_path(background)
     db = load_background(background) if background else None
     loaded = load_scenarios(file)
     if output is None:
@@ -149,17 +152,17 @@ def run(
     else:
         folders = [output / item.name for item in loaded] if len(loaded) > 1 else [output]
     inputs = input_files(loaded, background)
-    with reserve(folders, inputs=inputs):  # a second run into these folders stops here
+    # chart workers import matplotlib while the footprint is calculated
+    with reserve(folders, inputs=inputs), ChartWorkers(enabled=charts) as chart_workers:
         results = [run_loaded(item, gwp=gwp_name(gwp), background=db) for item in loaded]
         files: dict[Path, str | bytes] = {}
         for result, folder in zip(results, folders, strict=True):
             files[folder / "result.json"] = result.to_json()
             files[folder / "result.csv"] = result.to_csv()
             files[folder / "inventory.csv"] = result.inventory_csv()
-            if charts:
-                from lca.cli.scenarios import run_chart_files
-
-                files.update(run_chart_files(result, folder))
+        if charts:
+            pairs = [(r.to_dict(), f / "charts") for r, f in zip(results, folders, strict=True)]
+            files.update(chart_workers.files(pairs))
         write_outputs(files, folders=folders, inputs=inputs)
     if not quiet:
         for result, folder in zip(results, folders, strict=True):
@@ -176,11 +179,13 @@ def validate(
 ) -> None:
     """Check files without writing anything; exit 2 if any has a problem."""
     setup_logging(verbose)
+    from lca.inputs.files import check_background_path
     from lca.inputs.loader import load_scenarios
     from lca.model.background import load_background
     from lca.model.system import build_system
 
     bad = 0
+    check_background_path(background)
     db = load_background(background)
     for f in files:
         try:

@@ -123,15 +123,21 @@ def import_bom(
     background: BackgroundOption = None,
 ) -> None:
     """Write an inventory whose components and materials come from BOM."""
+    from lca.inputs.files import check_background_path, check_path
     from lca.model.background import load_background
     from lca.outputs.files import write_outputs
 
+    for path, what in ((bom, "BOM file"), (base, "--base file"), (mapping, "--mapping file"),
+                       (output, "--output file")):
+        if path is not None:
+            check_path(path, what)
     same = {p.resolve() for p in (bom, base) + ((mapping,) if mapping else ())}
     if output.resolve() in same:
         raise InputError("--output must be a new file, not one of the inputs", file=output)
     if output.exists() and not force:
         raise InputError("exists already; choose another --output or add --force",
                          file=output)
+    check_background_path(background)
     db = load_background(background)
     text, s = build_inventory_text(bom, base, mapping, sheet, output, db)
     write_outputs({output: text}, inputs=[p for p in (bom, base, mapping) if p is not None])

@@ -53,8 +53,10 @@ FOLDER_FORMATS = {ExportFormat.csv}
 
 def _analyse(loaded, gwp: str | None, background: Path | None):  # noqa: ANN001, ANN202
     from lca.analysis.pipeline import analyse_loaded
+    from lca.inputs.files import check_background_path
     from lca.model.background import load_background
 
+    check_background_path(background)
     db = load_background(background) if background else None
     return analyse_loaded(loaded, gwp=gwp, background=db)
 
@@ -66,47 +68,55 @@ def _target(fmt: ExportFormat, output: Path | None, name: str) -> Path:
     return output or default_output(name) / (FORMATS[fmt.value].default_file or fmt.value)
 
 
+FormatOption = Annotated[
+    ExportFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="datapackage: Brightway datapackage (.zip); pact: WBCSD PACT 3.0 JSON; "
+        "battery-declaration: EU Battery Regulation JSON; csv: a folder of tables; xlsx: "
+        "an Excel workbook; bw2data: a Brightway project (needs --project); olca: an "
+        "openLCA JSON-LD zip (olca-schema).",
+    ),
+]
+ExportOutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Output file (a folder for csv); default reports/<name>/<format file>.",
+    ),
+]
+ProjectOption = Annotated[
+    str | None, typer.Option(help="bw2data: the Brightway project to write into.")
+]
+CompanyOption = Annotated[
+    str | None, typer.Option(help="pact: company name (default vehicle.manufacturer).")
+]
+CompanyIdOption = Annotated[
+    list[str] | None, typer.Option(help="pact: company id URN (repeatable).")
+]
+ExportSamplesOption = Annotated[
+    int | None,
+    typer.Option(
+        "-n",
+        min=1,
+        callback=samples_bound(MAX_EXPORT_SAMPLES),
+        help="datapackage: N presampled Monte Carlo columns (at most 100,000).",
+    ),
+]
+
+
 @command()
 def export(
     file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
-    format: Annotated[
-        ExportFormat,
-        typer.Option(
-            "--format",
-            "-f",
-            case_sensitive=False,
-            help="datapackage: Brightway datapackage (.zip); pact: WBCSD PACT 3.0 JSON; "
-            "battery-declaration: EU Battery Regulation JSON; csv: a folder of tables; xlsx: "
-            "an Excel workbook; bw2data: a Brightway project (needs --project); olca: an "
-            "openLCA JSON-LD zip (olca-schema).",
-        ),
-    ],
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Output file (a folder for csv); default reports/<name>/<format file>.",
-        ),
-    ] = None,
-    project: Annotated[
-        str | None, typer.Option(help="bw2data: the Brightway project to write into.")
-    ] = None,
-    company: Annotated[
-        str | None, typer.Option(help="pact: company name (default vehicle.manufacturer).")
-    ] = None,
-    company_id: Annotated[
-        list[str] | None, typer.Option(help="pact: company id URN (repeatable).")
-    ] = None,
-    n: Annotated[
-        int | None,
-        typer.Option(
-            "-n",
-            min=1,
-            callback=samples_bound(MAX_EXPORT_SAMPLES),
-            help="datapackage: N presampled Monte Carlo columns (at most 100,000).",
-        ),
-    ] = None,
+    format: FormatOption,
+    output: ExportOutputOption = None,
+    project: ProjectOption = None,
+    company: CompanyOption = None,
+    company_id: CompanyIdOption = None,
+    n: ExportSamplesOption = None,
     seed: SeedOption = DEFAULT_SEED,
     gwp: GwpOption = None,
     background: BackgroundOption = None,
@@ -168,38 +178,45 @@ def _uncertainty(run, n: int, sensitivity: bool, seed: int):  # noqa: ANN001, AN
     return mc, samples, sens
 
 
+ReportOutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Output folder (default reports/<name>); files already there are kept.",
+    ),
+]
+ReportSamplesOption = Annotated[
+    int,
+    typer.Option(
+        help="Monte Carlo samples for the uncertainty section (0: none; at most 10,000,000).",
+        min=0,
+        callback=samples_bound(),
+    ),
+]
+SensitivityFlag = Annotated[
+    bool, typer.Option("--sensitivity", help="Add a one-at-a-time sensitivity analysis.")
+]
+PdfFlag = Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (Chromium).")]
+LangOption = Annotated[
+    Lang,
+    typer.Option(
+        "--lang",
+        case_sensitive=False,
+        help="Language of the report: en (English) or zh (Chinese).",
+    ),
+]
+
+
 @command()
 def report(
     file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Output folder (default reports/<name>); files already there are kept.",
-        ),
-    ] = None,
-    uncertainty: Annotated[
-        int,
-        typer.Option(
-            help="Monte Carlo samples for the uncertainty section (0: none; at most 10,000,000).",
-            min=0,
-            callback=samples_bound(),
-        ),
-    ] = 0,
+    output: ReportOutputOption = None,
+    uncertainty: ReportSamplesOption = 0,
     seed: SeedOption = DEFAULT_SEED,
-    sensitivity: Annotated[
-        bool, typer.Option("--sensitivity", help="Add a one-at-a-time sensitivity analysis.")
-    ] = False,
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also print report.pdf (Chromium).")] = False,
-    lang: Annotated[
-        Lang,
-        typer.Option(
-            "--lang",
-            case_sensitive=False,
-            help="Language of the report: en (English) or zh (Chinese).",
-        ),
-    ] = "en",
+    sensitivity: SensitivityFlag = False,
+    pdf: PdfFlag = False,
+    lang: LangOption = "en",
     gwp: GwpOption = None,
     background: BackgroundOption = None,
     verbose: VerboseOption = False,

@@ -67,11 +67,13 @@ def serve(
         raise unavailable(
             f"vlca serve needs starlette and uvicorn ({exc.name} is missing)"
         ) from None
+    from lca.inputs.files import check_background_path, check_path
     from lca.model.background import load_background
     from lca.web.workbench import Workbench
 
     paths = list(files or default_files())
     for p in paths:
+        check_path(p, "input path")
         if not p.exists():
             raise InputError(f"{p}: no such file or folder")
     if not paths:
@@ -82,6 +84,7 @@ def serve(
             "use the workbench (it has no login). Use the default 127.0.0.1 unless you mean it.",
             soft_wrap=True,
         )
+    check_background_path(background)
     wb = Workbench(paths, load_background(background))
     scen, ref = wb.default_pair()
     wb.evaluate(scen, {})  # import bw2calc and compile the defaults before the first request

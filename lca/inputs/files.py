@@ -15,6 +15,7 @@ from pathlib import Path
 
 from lca.errors import InputError
 
+NAME_MAX = 255  # bytes in one name of a path (Linux, macOS and Windows file systems)
 _KINDS = {
     stat.S_IFDIR: "a directory",
     stat.S_IFIFO: "a named pipe (FIFO)",
@@ -96,3 +97,37 @@ def read_bounded(path: str | Path, max_bytes: int, *, what: str = "an input file
             f"file is larger than {max_bytes:,} bytes; {what} is at most that", file=path
         )
     return data
+
+
+def check_path(path: str | Path, what: str = "input path") -> None:
+    """Raise an :class:`~lca.errors.InputError` naming ``path`` when the operating system
+    cannot even look it up: a name in it too long (over ``NAME_MAX``, 255 bytes on Linux), a
+    NUL character, a loop of symbolic links, no permission. A path that does not exist passes:
+    whoever opens it says so in its own words. ``what`` names it (``background folder``)."""
+    try:
+        os.stat(path)
+    except ValueError:  # an embedded NUL character
+        raise InputError(f"the {what} name contains a NUL character", file=path) from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return
+        if exc.errno == errno.ENAMETOOLONG:
+            raise InputError(_too_long(Path(path), what), file=path) from None
+        raise InputError(f"{what}: {_os_reason(exc)}", file=path) from None
+
+
+def _too_long(path: Path, what: str) -> str:
+    parts = [p for p in path.parts if len(os.fsencode(p)) > NAME_MAX]
+    if not parts:
+        return f"the {what} name is too long for the operating system"
+    longest = max(parts, key=lambda p: len(os.fsencode(p)))
+    return (
+        f"the {what} name is too long for the operating system: the part "
+        f"{shown_path(longest, 40)!r} has {len(os.fsencode(longest))} bytes, at most {NAME_MAX}"
+    )
+
+
+def check_background_path(background: str | Path | None) -> None:
+    """:func:`check_path` of a ``--background`` folder (a ``brightway:`` name is no path)."""
+    if background is not None and not str(background).startswith("brightway:"):
+        check_path(background, "background folder")

@@ -7,126 +7,40 @@ names the file and line the value came from.
 from __future__ import annotations
 
 import copy
-import itertools
-import os
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from pydantic import Field
 
 from lca.errors import InputError, InputErrors, KeyPath
 from lca.inputs.additions import add_parameters, add_trajectories, with_optional_key
 from lca.inputs.files import file_problem, shown_path
 from lca.inputs.overrides import apply_overrides, split_path
+from lca.inputs.scenario_format import (
+    MAX_SWEEP_VARIANTS,
+    MAX_VARIANTS,
+    ScenarioFile,
+    ScenarioHeader,
+    variant_axes,
+    variant_count,
+    variant_sets,
+)
+from lca.inputs.source_map import LoadedInput, SourceMap
 from lca.inputs.validation import validate
 from lca.inputs.yamlio import Document, load_yaml
-from lca.schema.common import Strict
 
-
-class ScenarioHeader(Strict):
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._+\-]*$")
-    description: str | None = None
-    base: str | None = None
-    extends: str | None = None
-    rationale: str | None = None
-
-
-class ScenarioFile(Strict):
-    """A scenario: a base inventory (or another scenario) plus changes.
-
-    ``overrides``: key path -> new value (the path must exist in the base). ``records``:
-    supplier-specific records (same format as background records) added to the inventory's
-    ``records``; one with the id of a background record replaces it for this scenario.
-    ``parameters``: new parameters (name -> value, source, uncertainty) added to the base's;
-    ``trajectories``: trajectories (same format as background ones) of this scenario; see
-    ``lca.inputs.additions``.
-    ``variants``: key path -> list of values (or mapping label -> value); the file then stands
-    for every combination (a grid), each a named scenario ``<name>-<label>-<label>...``.
-    """
-
-    scenario: ScenarioHeader
-    overrides: dict[str, Any] = Field(default_factory=dict)
-    parameters: dict[str, Any] = Field(default_factory=dict)
-    trajectories: list[dict[str, Any]] = Field(default_factory=list)
-    records: list[dict[str, Any]] = Field(default_factory=list)
-    variants: dict[str, list[Any] | dict[str, Any]] | None = None
-    notes: str | None = None
-
-
-MAX_VARIANTS = 500  # variants expanded one by one into scenarios (load_scenarios)
-MAX_SWEEP_VARIANTS = 1_000_000  # variants of a sweep evaluated as batches (variant_grid)
-
-
-@dataclass(frozen=True)
-class SourceMap:
-    """Where each key path of the merged data came from.
-
-    ``overridden``: key path -> (scenario file, line) of the override that set it;
-    ``replaced``: key path -> (file, line) of the value that override replaced (context).
-    """
-
-    base: Document
-    overridden: dict[KeyPath, tuple[Path, int | None]] = field(default_factory=dict)
-    replaced: dict[KeyPath, tuple[Path, int | None]] = field(default_factory=dict)
-
-    def _hit(self, kp: KeyPath) -> KeyPath | None:
-        for n in range(len(kp), -1, -1):
-            if tuple(kp[:n]) in self.overridden:
-                return tuple(kp[:n])
-        return None
-
-    def locate(self, kp: KeyPath) -> tuple[Path, int | None]:
-        hit = self._hit(tuple(kp))
-        if hit is not None:
-            return self.overridden[hit]
-        return self.base.path, self.base.line_of(kp)
-
-    def _context(self, message: str, kp: KeyPath) -> str:
-        """Where an overridden value came from, or which override a message names."""
-        hit = self._hit(tuple(kp))
-        if hit is not None:
-            was = self.replaced.get(hit)
-            if was is None:
-                return ""
-            return f" (this override replaces {was[0]}:{was[1]})" if was[1] else ""
-        notes = []
-        for okp, (file, line) in self.overridden.items():
-            name = _override_name(okp)
-            if name and re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", message):
-                where = f"{file}:{line}" if line else str(file)
-                notes.append(f"{name} is set by {where}")
-        return f" ({'; '.join(notes)})" if notes else ""
-
-    def error(self, message: str, kp: KeyPath = ()) -> InputError:
-        path, line = self.locate(tuple(kp))
-        return InputError(message + self._context(message, kp), file=path, path=kp, line=line)
-
-
-def _override_name(kp: KeyPath) -> str | None:
-    """The name an error message would use for an overridden key: a parameter's name, or a
-    vehicle field (``vehicle.curb_mass`` -> ``curb_mass``); None for other keys."""
-    if len(kp) == 2 and kp[0] in ("parameters", "vehicle") and isinstance(kp[1], str):
-        return kp[1]
-    return None
-
-
-@dataclass(frozen=True)
-class LoadedInput:
-    name: str
-    kind: str  # "inventory" or "scenario"
-    description: str | None
-    data: dict[str, Any]
-    sources: SourceMap
-    files: tuple[Path, ...]  # the base chain, the file that was loaded last
-    chain: tuple[str, ...] = ()
-
-    def relative_files(self) -> list[str]:
-        """``files`` relative to the folder of the loaded file (the last one), normalised and
-        independent of the working folder (``../inventories/vehicles/x.yaml``, ``s.yaml``)."""
-        home = self.files[-1].resolve().parent
-        return [Path(os.path.relpath(f.resolve(), home)).as_posix() for f in self.files]
+__all__ = [
+    "MAX_SWEEP_VARIANTS",
+    "MAX_VARIANTS",
+    "LoadedInput",
+    "ScenarioFile",
+    "ScenarioHeader",
+    "SourceMap",
+    "VariantGrid",
+    "load_input",
+    "load_scenarios",
+    "load_yaml",
+    "variant_grid",
+]
 
 
 def _key_path(data: Any, dotted: str) -> KeyPath:
@@ -144,61 +58,6 @@ def _key_path(data: Any, dotted: str) -> KeyPath:
     return tuple(kp)
 
 
-def _label(value: Any) -> str:
-    """A scenario-name fragment for a variant value (``grid:EU-27`` -> ``grid-EU-27``)."""
-    text = re.sub(r"\s+", "", str(value))
-    text = re.sub(r"[^A-Za-z0-9.+\-]+", "-", text).strip("-.")
-    return text or "x"
-
-
-def _variant_axes(doc: Document, spec: ScenarioFile) -> list[list[tuple[str, str, Any]]]:
-    """The file's variant axes, each a list of (dotted path, label, value), checked."""
-    axes: list[list[tuple[str, str, Any]]] = []
-    for dotted, values in (spec.variants or {}).items():
-        if isinstance(values, dict):
-            items = [(str(k), v) for k, v in values.items()]
-        else:
-            items = [(_label(v), v) for v in values]
-        if not items:
-            raise doc.error("a variant needs at least one value", ("variants", dotted))
-        labels = [lab for lab, _ in items]
-        if len(set(labels)) != len(labels):
-            raise doc.error(
-                "two values of this variant give the same name; use a mapping label: value",
-                ("variants", dotted),
-            )
-        if dotted in spec.overrides:
-            raise doc.error(
-                "this key path is both an override and a variant; keep one", ("variants", dotted)
-            )
-        axes.append([(dotted, lab, v) for lab, v in items])
-    return axes
-
-
-def _count(axes: list[list[tuple[str, str, Any]]]) -> int:
-    count = 1
-    for ax in axes:
-        count *= len(ax)
-    return count
-
-
-def _variant_sets(doc: Document, spec: ScenarioFile) -> list[tuple[str, dict[str, Any]]]:
-    """Every combination of the file's variants: (name suffix, {dotted path: value})."""
-    axes = _variant_axes(doc, spec)
-    count = _count(axes)
-    if count > MAX_VARIANTS:
-        raise doc.error(
-            f"the variants expand to {count:,} scenarios (at most {MAX_VARIANTS} one by one; "
-            f"vlca compare evaluates up to {MAX_SWEEP_VARIANTS:,} as a sweep)",
-            ("variants",),
-        )
-    out = []
-    for combo in itertools.product(*axes):
-        suffix = "-".join(lab for _, lab, _ in combo)
-        out.append((suffix, {dotted: v for dotted, _, v in combo}))
-    return out
-
-
 def load_scenarios(path: str | Path) -> list[LoadedInput]:
     """Load a file as a list of inputs: one for an inventory or a plain scenario, one per
     combination for a scenario file with ``variants``."""
@@ -211,7 +70,7 @@ def load_scenarios(path: str | Path) -> list[LoadedInput]:
         return [load_input(p)]
     return [
         _load_scenario(p, doc, spec, (), extra, f"{spec.scenario.name}-{suffix}")
-        for suffix, extra in _variant_sets(doc, spec)
+        for suffix, extra in variant_sets(doc, spec)
     ]
 
 
@@ -237,7 +96,7 @@ def load_input(path: str | Path, _seen: tuple[Path, ...] = ()) -> LoadedInput:
                 ("variants",),
             )
         raise doc.error(
-            f"this file defines {len(_variant_sets(doc, spec))} variants; load it with "
+            f"this file defines {len(variant_sets(doc, spec))} variants; load it with "
             "load_scenarios (vlca run, compare and validate do)",
             ("variants",),
         )
@@ -287,6 +146,37 @@ def _load_scenario(
     name: str,
 ) -> LoadedInput:
     head = spec.scenario
+    parent = _scenario_parent(p, doc, spec, _seen)
+    overridden = dict(parent.sources.overridden)
+    data = copy.deepcopy(parent.data)
+    if spec.records:
+        data, overridden = _add_records(p, doc, spec, data, overridden)
+    data, overridden = _additions(data, overridden, spec, doc, p)
+    data, sources = _apply_changes(
+        p,
+        doc,
+        name,
+        data,
+        SourceMap(parent.sources.base, overridden, parent.sources.replaced),
+        (("overrides", spec.overrides), ("variants", variant)),
+    )
+    return LoadedInput(
+        name=name,
+        kind="scenario",
+        description=head.description,
+        data=data,
+        sources=sources,
+        files=(*parent.files, p),
+        chain=(*parent.chain, name),
+    )
+
+
+def _scenario_parent(
+    p: Path, doc: Document, spec: ScenarioFile, _seen: tuple[Path, ...]
+) -> LoadedInput:
+    """The inventory (``base``) or scenario (``extends``) a scenario changes, checked: exactly
+    one of the two, of the kind its key says, not a cycle of scenarios."""
+    head = spec.scenario
     resolved = p.resolve()
     if resolved in _seen:
         chain = " -> ".join(str(s.name) for s in (*_seen, resolved))
@@ -306,14 +196,22 @@ def _load_scenario(
         raise doc.error(
             "'extends' must name a scenario; use 'base' for an inventory", ("scenario", "extends")
         )
-    overridden = dict(parent.sources.overridden)
-    replaced = dict(parent.sources.replaced)
-    data = copy.deepcopy(parent.data)
-    if spec.records:
-        data, overridden = _add_records(p, doc, spec, data, overridden)
-    data, overridden = _additions(data, overridden, spec, doc, p)
+    return parent
+
+
+def _apply_changes(
+    p: Path,
+    doc: Document,
+    name: str,
+    data: dict[str, Any],
+    sources: SourceMap,
+    changes: tuple[tuple[str, dict[str, Any]], ...],
+) -> tuple[dict[str, Any], SourceMap]:
+    """``data`` with every override and variant value of scenario file ``p`` set, and where
+    each set key came from (and what it replaced); every bad key path is reported at once."""
+    overridden, replaced = dict(sources.overridden), dict(sources.replaced)
     errors: list[InputError] = []
-    for where, items in (("overrides", spec.overrides), ("variants", variant)):
+    for where, items in changes:
         for dotted, value in items.items():
             line = doc.line_of((where, dotted))
             try:
@@ -325,22 +223,14 @@ def _load_scenario(
             except InputError as exc:
                 errors.append(InputError(exc.message, file=p, path=(where, dotted), line=line))
                 continue
-            was = SourceMap(parent.sources.base, overridden, replaced).locate(kp)
+            was = SourceMap(sources.base, overridden, replaced).locate(kp)
             overridden = {k: v for k, v in overridden.items() if k[: len(kp)] != kp}
             replaced = {k: v for k, v in replaced.items() if k[: len(kp)] != kp}
             overridden[kp] = (p, line)
             replaced[kp] = was
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
-    return LoadedInput(
-        name=name,
-        kind="scenario",
-        description=head.description,
-        data=data,
-        sources=SourceMap(parent.sources.base, overridden, replaced),
-        files=(*parent.files, p),
-        chain=(*parent.chain, name),
-    )
+    return data, SourceMap(sources.base, overridden, replaced)
 
 
 def _add_records(
@@ -376,7 +266,7 @@ class VariantGrid:
 
     @property
     def count(self) -> int:
-        return _count([list(a) for a in self.axes])
+        return variant_count([list(a) for a in self.axes])
 
     def variant_name(self, labels: tuple[str, ...]) -> str:
         return f"{self.name}-{'-'.join(labels)}"
@@ -400,8 +290,8 @@ def variant_grid(path: str | Path) -> VariantGrid | None:
     spec = validate(ScenarioFile, doc)
     if not spec.variants:
         return None
-    axes = _variant_axes(doc, spec)
-    count = _count(axes)
+    axes = variant_axes(doc, spec)
+    count = variant_count(axes)
     if count > MAX_SWEEP_VARIANTS:
         raise doc.error(
             f"the variants expand to {count:,} scenarios (at most {MAX_SWEEP_VARIANTS:,})",

@@ -187,56 +187,11 @@ def read_footprint(
     jp, pf = _pick(_candidates(_load(path), path), product_id, path)
     _schema_errors(pf, jp, path)
     pcf = pf["pcf"]
-    if pf["status"] != "Active":
-        raise InputError(
-            f"{jp}.status is {pf['status']!r}: a footprint that is not Active must not be used "
-            "(ask the supplier for the current one)", file=path,
-        )
-    if not str(pf["specVersion"]).startswith("3."):
-        raise InputError(f"{jp}.specVersion {pf['specVersion']!r}: expected 3.x", file=path)
-    unit = UNITS.get(pcf["declaredUnitOfMeasurement"])
-    if unit is None:
-        raise InputError(
-            f"{jp}.pcf.declaredUnitOfMeasurement is {pcf['declaredUnitOfMeasurement']!r}: a "
-            "vehicle part's footprint must be per piece or per kilogram", file=path,
-        )
-    ref_start = _date(pcf["referencePeriodStart"], f"{jp}.pcf.referencePeriodStart", path)
-    ref_end = _date(pcf["referencePeriodEnd"], f"{jp}.pcf.referencePeriodEnd", path)
-    if "validityPeriodEnd" in pf:
-        valid_end = _date(pf["validityPeriodEnd"], f"{jp}.validityPeriodEnd", path)
-        basis = "validityPeriodEnd"
-    else:
-        valid_end = ref_end.replace(year=ref_end.year + VALIDITY_WITHOUT_PERIOD_YEARS)
-        basis = (
-            f"no validity period: {VALIDITY_WITHOUT_PERIOD_YEARS} years after referencePeriodEnd"
-        )
-    now = today or dt.datetime.now(dt.UTC).date()
-    if valid_end.date() < now:
-        raise InputError(
-            f"{jp}: the footprint expired on {valid_end.date()} ({basis}); ask the supplier for "
-            "a current one", file=path,
-        )
-    warnings = []
-    covers = study_year is not None and (
-        ref_start.date() <= dt.date(study_year, 1, 1) < dt.date(study_year, 12, 31) < ref_end.date()
-    )
-    if study_year is not None and not covers:
-        warnings.append(
-            f"{path.name}: the supplier's reference period {ref_start.date()} to {ref_end.date()} "
-            f"does not cover the study's reference year {study_year}"
-        )
+    unit = _checked_unit(pf, jp, path)
+    ref_start, ref_end, valid_end = _periods(pf, jp, path, today)
+    warnings = _coverage_warnings(path, ref_start, ref_end, study_year)
     amount = float(pcf["declaredUnitAmount"])
-    share = pcf.get("primaryDataShare")
-    if share is None:
-        warnings.append(f"{path.name}: no primaryDataShare; counted as 0 % primary data")
-    elif not 0.0 <= float(share) <= 100.0:
-        raise InputError(f"{jp}.pcf.primaryDataShare must be 0 to 100 (got {share})", file=path)
-    dqi = pcf.get("dqi")
-    if dqi is not None:
-        dqi = {k.replace("DQR", ""): float(v) for k, v in dqi.items() if k.endswith("DQR")}
-        bad = [k for k, v in dqi.items() if not 1.0 <= v <= 5.0]
-        if bad:
-            raise InputError(f"{jp}.pcf.dqi: {', '.join(bad)}DQR must be from 1 to 5", file=path)
+    share, dqi = _quality(pcf, jp, path, warnings)
     mass = float(pcf["productMassPerDeclaredUnit"]) / amount
     return SupplierFootprint(
         file=str(path),
@@ -257,3 +212,76 @@ def read_footprint(
         verified=bool(pcf.get("verification")),
         warnings=tuple(warnings),
     )
+
+
+def _checked_unit(pf: dict, jp: str, path: Path) -> str:
+    """The declared unit (piece or kg) of an Active PACT 3.x footprint; otherwise an error."""
+    pcf = pf["pcf"]
+    if pf["status"] != "Active":
+        raise InputError(
+            f"{jp}.status is {pf['status']!r}: a footprint that is not Active must not be used "
+            "(ask the supplier for the current one)", file=path,
+        )
+    if not str(pf["specVersion"]).startswith("3."):
+        raise InputError(f"{jp}.specVersion {pf['specVersion']!r}: expected 3.x", file=path)
+    unit = UNITS.get(pcf["declaredUnitOfMeasurement"])
+    if unit is None:
+        raise InputError(
+            f"{jp}.pcf.declaredUnitOfMeasurement is {pcf['declaredUnitOfMeasurement']!r}: a "
+            "vehicle part's footprint must be per piece or per kilogram", file=path,
+        )
+    return unit
+
+
+def _periods(pf: dict, jp: str, path: Path, today: dt.date | None) -> tuple:
+    """(reference start, reference end, validity end) as datetimes; an expired footprint
+    (validityPeriodEnd, else some years after the reference period) is an error."""
+    pcf = pf["pcf"]
+    ref_start = _date(pcf["referencePeriodStart"], f"{jp}.pcf.referencePeriodStart", path)
+    ref_end = _date(pcf["referencePeriodEnd"], f"{jp}.pcf.referencePeriodEnd", path)
+    if "validityPeriodEnd" in pf:
+        valid_end = _date(pf["validityPeriodEnd"], f"{jp}.validityPeriodEnd", path)
+        basis = "validityPeriodEnd"
+    else:
+        valid_end = ref_end.replace(year=ref_end.year + VALIDITY_WITHOUT_PERIOD_YEARS)
+        basis = (
+            f"no validity period: {VALIDITY_WITHOUT_PERIOD_YEARS} years after referencePeriodEnd"
+        )
+    now = today or dt.datetime.now(dt.UTC).date()
+    if valid_end.date() < now:
+        raise InputError(
+            f"{jp}: the footprint expired on {valid_end.date()} ({basis}); ask the supplier for "
+            "a current one", file=path,
+        )
+    return ref_start, ref_end, valid_end
+
+
+def _coverage_warnings(path: Path, ref_start: Any, ref_end: Any, study_year: int | None) -> list:
+    """A warning when the reference period does not cover the study's reference year."""
+    warnings = []
+    covers = study_year is not None and (
+        ref_start.date() <= dt.date(study_year, 1, 1) < dt.date(study_year, 12, 31) < ref_end.date()
+    )
+    if study_year is not None and not covers:
+        warnings.append(
+            f"{path.name}: the supplier's reference period {ref_start.date()} to {ref_end.date()} "
+            f"does not cover the study's reference year {study_year}"
+        )
+    return warnings
+
+
+def _quality(pcf: dict, jp: str, path: Path, warnings: list) -> tuple:
+    """(primary data share in percent or None, {indicator: DQR 1-5} or None), checked; a
+    missing share adds a warning."""
+    share = pcf.get("primaryDataShare")
+    if share is None:
+        warnings.append(f"{path.name}: no primaryDataShare; counted as 0 % primary data")
+    elif not 0.0 <= float(share) <= 100.0:
+        raise InputError(f"{jp}.pcf.primaryDataShare must be 0 to 100 (got {share})", file=path)
+    dqi = pcf.get("dqi")
+    if dqi is not None:
+        dqi = {k.replace("DQR", ""): float(v) for k, v in dqi.items() if k.endswith("DQR")}
+        bad = [k for k, v in dqi.items() if not 1.0 <= v <= 5.0]
+        if bad:
+            raise InputError(f"{jp}.pcf.dqi: {', '.join(bad)}DQR must be from 1 to 5", file=path)
+    return share, dqi

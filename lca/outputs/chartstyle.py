@@ -9,6 +9,7 @@ width, so a 7.5 pt label in the figure is a 7.5 pt label in the PDF.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 SIZES = {"a4": (6.8, 3.6), "slide": (12.0, 6.2)}
 FONT = {"a4": 7.5, "slide": 12.0}  # body text of a chart, pt
 DPI = 200
+TONNE = 1000.0  # kg per t: charts show t CO2e
 EDGE = "#333333"
 GRID = "#dddddd"
 SVG_SALT = "vehicle-lca"  # fixed SVG ids (clip paths, glyphs): the same chart gives the same bytes
@@ -107,25 +109,44 @@ def gwp_phrase(gwp_set: str | None) -> str:
     return f"GWP100, IPCC {gwp_set}" if gwp_set else "GWP100"
 
 
+def unit_line(d: Mapping[str, Any], what: str = "t CO2e per vehicle") -> str:
+    """A chart's subtitle start: the unit, the boundary and the GWP set of result ``d``."""
+    return f"{what}, {d.get('boundary', 'cradle-to-grave')}, {gwp_phrase(d.get('gwp_set'))}"
+
+
 def figure_files(fig: Figure, path_stem: str | Path) -> dict[Path, bytes]:
     """``{stem.png: bytes, stem.svg: bytes}`` of a figure (nothing written). The same figure
-    gives the same bytes on every run: no date in either file, a fixed SVG hash salt."""
+    gives the same bytes on every run: no date in either file, a fixed SVG hash salt.
+
+    The figure is laid out and drawn once for the PNG (Agg buffer to PNG, no second layout
+    pass); the SVG reuses that layout, so it is drawn once more and not laid out again."""
     import matplotlib
+    from matplotlib.image import imsave
 
     stem = Path(path_stem)
-    out = {}
     rc = {"svg.hashsalt": SVG_SALT, "svg.fonttype": "path", "path.simplify": True}
+    engine = fig.get_layout_engine()
     with matplotlib.rc_context(rc):
-        for suffix in ("png", "svg"):
-            buf = io.BytesIO()
-            meta = (
-                {"Date": None, "Creator": "vehicle-lca"}
-                if suffix == "svg"
-                else {"Software": "vehicle-lca"}
-            )
-            fig.savefig(buf, format=suffix, metadata=meta)
-            out[stem.with_name(f"{stem.name}.{suffix}")] = buf.getvalue()
-    return out
+        fig.canvas.draw()  # the layout engine runs here, once
+        png = io.BytesIO()
+        imsave(
+            png,
+            fig.canvas.buffer_rgba(),
+            format="png",
+            origin="upper",
+            dpi=fig.dpi,
+            metadata={"Software": "vehicle-lca"},
+        )
+        svg = io.BytesIO()
+        fig.set_layout_engine("none")  # keep the layout just computed
+        try:
+            fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": "vehicle-lca"})
+        finally:
+            fig.set_layout_engine(engine)
+    return {
+        stem.with_name(f"{stem.name}.png"): png.getvalue(),
+        stem.with_name(f"{stem.name}.svg"): svg.getvalue(),
+    }
 
 
 def svg_text(fig: Figure) -> str:

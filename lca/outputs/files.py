@@ -22,8 +22,6 @@ holds an input, or the working folder) is refused. A ``.json`` file must be stri
 from __future__ import annotations
 
 import contextlib
-import errno
-import fnmatch
 import os
 import shutil
 import tempfile
@@ -34,187 +32,34 @@ from typing import Any
 
 from lca.errors import InputError
 from lca.outputs.jsonfile import check_json_text
-
-MARKER = ".vlca-output"
-"""File in every output folder: marks a folder that ``vlca`` may replace as a whole."""
-
-MARKER_TEXT = b"written by vehicle-lca (vlca); replaced as a whole on every run\n"
-# what a vlca command wrote into a folder before the marker existed (such a folder may be replaced)
-KNOWN_NAMES = (
-    ".*.lock",
-    ".*.tmp",
-    "result.json",
-    "result.csv",
-    "inventory.csv",
-    "comparison.json",
-    "comparison.csv",
-    "uncertainty.json",
-    "uncertainty.png",
-    "uncertainty.svg",
-    "sensitivity.json",
-    "sensitivity-*.png",
-    "sensitivity-*.svg",
-    "report.html",
-    "report.md",
-    "report.pdf",
-    "pact.json",
-    "battery-declaration.json",
-    "datapackage.zip",
-    "lca.xlsx",
-    "*.npy",
+from lca.outputs.output_guards import (
+    KNOWN_FOLDERS,
+    KNOWN_NAMES,
+    MARKER,
+    MARKER_TEXT,
+    check_not_inputs,
+    check_replaceable,
+    check_targets,
+    os_error,
+    real_folder,
 )
-# the sub-folders vlca writes and the files each may hold
-KNOWN_FOLDERS: dict[str, tuple[str, ...]] = {
-    "charts": ("*.png", "*.svg", ".*.tmp", ".*.lock"),
-    "tables": ("*.csv", ".*.tmp", ".*.lock"),
-    "results": (),  # vlca compare: results/<scenario>/result.json
-    "results/*": ("result.json", ".*.tmp"),
-}
+from lca.outputs.output_locks import HELD, locked, output_root
+
+__all__ = [
+    "HELD",
+    "KNOWN_FOLDERS",
+    "KNOWN_NAMES",
+    "MARKER",
+    "MARKER_TEXT",
+    "atomic_writer",
+    "check_not_inputs",
+    "output_root",
+    "reserve",
+    "write_files_atomically",
+    "write_outputs",
+]
 
 Content = str | bytes
-
-
-# ----------------------------------------------------------------------------- guards
-
-
-def _resolve(p: Path) -> Path:
-    return Path(os.path.abspath(p)).resolve()
-
-
-def check_not_inputs(
-    targets: Iterable[Path], inputs: Iterable[Path], folders: Iterable[Path]
-) -> None:
-    """Refuse an output that is, or lies inside, an input, and a folder holding an input or the
-    working folder (swapping it would remove them)."""
-    ins = [(p, _resolve(p)) for p in inputs]
-    folder_set = {_resolve(f) for f in folders}
-    cwd = _resolve(Path.cwd())
-    for target in targets:
-        rt = _resolve(target)
-        for given, ri in ins:
-            if rt == ri or rt.is_relative_to(ri):
-                raise InputError(
-                    f"the output would overwrite an input ({given}); choose another output path",
-                    file=target,
-                )
-            if rt in folder_set and ri.is_relative_to(rt):
-                raise InputError(
-                    f"this output folder holds an input ({given}) and would be replaced; "
-                    "choose a folder of its own (for example reports/<name>)",
-                    file=target,
-                )
-        if rt in folder_set and cwd.is_relative_to(rt):
-            raise InputError(
-                "this output folder is (or holds) the working folder and would be replaced; "
-                "choose a folder of its own (for example reports/<name>)",
-                file=target,
-            )
-
-
-def _sub_kind(kind: str, name: str) -> str | None:
-    """The kind of a sub-folder ``name`` of a folder of ``kind`` ("" the output folder)."""
-    if kind == "" and name in KNOWN_FOLDERS:
-        return name
-    return "results/*" if kind == "results" else None
-
-
-def _foreign(folder: Path, kind: str = "") -> list[str]:
-    """Entries of ``folder`` that vlca did not write (a marker makes the whole folder vlca's)."""
-    if (folder / MARKER).exists():
-        return []
-    allowed = KNOWN_FOLDERS[kind] if kind else KNOWN_NAMES
-    found = []
-    for p in sorted(folder.iterdir()):
-        sub = _sub_kind(kind, p.name) if p.is_dir() and not p.is_symlink() else None
-        if sub is not None:
-            found += [f"{p.name}/{n}" for n in _foreign(p, sub)]
-        elif p.is_dir() or not any(fnmatch.fnmatch(p.name, k) for k in allowed):
-            found.append(p.name + ("/" if p.is_dir() else ""))
-    return found
-
-
-def _replaceable(folder: Path) -> None:
-    """A folder may be replaced as a whole only if vlca wrote it (the marker, or nothing but the
-    names vlca writes)."""
-    if not folder.exists():
-        return
-    if not folder.is_dir():
-        raise InputError("the output folder is a file; choose another path", file=folder)
-    foreign = _foreign(folder)
-    if foreign:
-        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
-        raise InputError(
-            f"the output folder holds files vlca did not write ({shown}); it is replaced as a "
-            "whole on every run, so choose an empty or new folder",
-            file=folder,
-        )
-
-
-# ----------------------------------------------------------------------------- locks
-
-
-def _lock_path(target: Path, is_folder: bool) -> Path:
-    """``.<name>.lock`` beside a target; for a single file inside a vlca output folder, that
-    folder's lock (so adding a file and swapping the folder never overlap)."""
-    if not is_folder and (target.parent / MARKER).exists():
-        return target.parent.parent / f".{target.parent.name}.lock"
-    return target.parent / f".{target.name}.lock"
-
-
-_HELD: dict[Path, int] = {}
-"""Locks this process holds (``reserve`` takes them before the calculation; ``write_outputs``
-then finds them held)."""
-
-
-def _acquire(lock: Path, target: Path) -> int:
-    """An open, exclusively ``flock``ed descriptor of ``lock`` (created if missing), or an
-    InputError at once if another process holds it. A lock file its holder removed meanwhile is
-    not trusted: the lock is taken again on the file now at that path."""
-    import fcntl
-
-    for _ in range(10):
-        try:
-            lock.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise _os_error(exc, target) from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise InputError(
-                "another vlca command is writing here; wait for it to finish or choose another "
-                "output path",
-                file=target,
-            ) from None
-        try:
-            same = os.path.samestat(os.fstat(fd), os.stat(lock))
-        except FileNotFoundError:
-            same = False
-        if same:
-            return fd
-        os.close(fd)  # the holder removed the file as we opened it: take the new one
-    raise InputError("could not take the output lock; try again", file=target)
-
-
-@contextlib.contextmanager
-def _locked(folders: Sequence[Path], files: Sequence[Path]) -> Iterator[None]:
-    """Hold an exclusive lock (``.<name>.lock`` beside each target, removed afterwards) for
-    every target, in sorted order, or fail at once."""
-    mine: list[Path] = []
-    targets = sorted({(_resolve(t), False) for t in files} | {(_resolve(f), True) for f in folders})
-    try:
-        for target, is_folder in targets:
-            lock = _lock_path(target, is_folder)
-            if lock not in _HELD:
-                _HELD[lock] = _acquire(lock, target)
-                mine.append(lock)
-        yield
-    finally:
-        for lock in reversed(mine):
-            with contextlib.suppress(OSError):
-                lock.unlink()  # while still holding it; a waiter re-checks the path (above)
-            os.close(_HELD.pop(lock))
 
 
 @contextlib.contextmanager
@@ -229,52 +74,13 @@ def reserve(
     writing), so a second run into the same place fails at once with exit 2, before it computes.
     """
     try:
-        folders = [_real_folder(Path(os.path.normpath(f))) for f in folders]
+        folders = [real_folder(Path(os.path.normpath(f))) for f in folders]
         files = [Path(os.path.normpath(f)) for f in files]
-        _check_targets(folders, files, list(inputs), merge)
+        check_targets(folders, files, list(inputs), merge)
     except OSError as exc:
-        raise _os_error(exc, Path(exc.filename or ".")) from None
-    with _locked(folders, files):
+        raise os_error(exc, Path(exc.filename or ".")) from None
+    with locked(folders, files):
         yield
-
-
-def _real_folder(folder: Path) -> Path:
-    """A folder given as a symbolic link: the folder it points to (the link stays)."""
-    return folder.resolve() if folder.is_symlink() else folder
-
-
-def _check_targets(
-    folders: Sequence[Path], files: Sequence[Path], inputs: list[Path], merge: bool
-) -> None:
-    check_not_inputs([*folders, *files], inputs, folders)
-    if not merge:
-        for folder in folders:
-            _replaceable(folder)  # before locking: leave no lock file beside a foreign folder
-    for path in folders:
-        if path.exists() and not path.is_dir():
-            raise InputError("the output folder is a file; choose another path", file=path)
-    for path in files:
-        if path.is_dir():
-            raise InputError("is a folder, expected a file path", file=path)
-        if path.exists() and not path.is_file():
-            raise InputError(
-                "is not a regular file (a device, a FIFO or a socket); choose a path for a "
-                "new file",
-                file=path,
-            )
-
-
-def _os_error(exc: OSError, target: Path) -> InputError:
-    reason = {
-        errno.ENOTDIR: "a part of the path is a file, not a folder",
-        errno.EISDIR: "is a folder, expected a file path",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EROFS: "the file system is read-only",
-        errno.ENOSPC: "no space left on the device",
-        errno.ENAMETOOLONG: "the file name is too long",
-    }.get(exc.errno or 0, exc.strerror or str(exc))
-    return InputError(f"cannot write output: {reason}", file=exc.filename or target)
 
 
 # ----------------------------------------------------------------------------- staging
@@ -345,7 +151,7 @@ def _umask() -> int:
 def _stage_folder(folder: Path, files: Mapping[Path, bytes], merge: bool, mode: int) -> Path:
     _recover(folder)
     if not merge:
-        _replaceable(folder)
+        check_replaceable(folder)
     elif folder.exists() and not folder.is_dir():
         raise InputError("the output folder is a file; choose another path", file=folder)
     new, _ = _names(folder)
@@ -385,7 +191,7 @@ def _stage_file(path: Path, data: bytes, mode: int) -> Path:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise _os_error(exc, path) from None
+            raise os_error(exc, path) from None
         raise
 
 
@@ -420,7 +226,7 @@ def write_outputs(
     try:
         _write_outputs(files, folders, merge, list(inputs))
     except OSError as exc:  # checking a path: a name too long, a loop of links
-        raise _os_error(exc, Path(exc.filename or next(iter(files), "."))) from None
+        raise os_error(exc, Path(exc.filename or next(iter(files), "."))) from None
 
 
 def _write_outputs(
@@ -428,18 +234,18 @@ def _write_outputs(
 ) -> None:
     folders = [Path(os.path.normpath(f)) for f in folders]
     plan = _plan({Path(os.path.normpath(p)): c for p, c in files.items()}, folders)
-    plan.folders = {_real_folder(f): c for f, c in plan.folders.items()}
-    _check_targets(list(plan.folders), list(plan.files), inputs, merge)
+    plan.folders = {real_folder(f): c for f, c in plan.folders.items()}
+    check_targets(list(plan.folders), list(plan.files), inputs, merge)
     mode = 0o666 & ~_umask()
     staged_dirs: list[tuple[Path, Path]] = []
     staged_files: list[tuple[Path, Path]] = []
-    with _locked(list(plan.folders), list(plan.files)):
+    with locked(list(plan.folders), list(plan.files)):
         try:
             for folder, contents in plan.folders.items():
                 try:
                     staged_dirs.append((folder, _stage_folder(folder, contents, merge, mode)))
                 except OSError as exc:
-                    raise _os_error(exc, folder) from None
+                    raise os_error(exc, folder) from None
             for path, data in plan.files.items():
                 staged_files.append((_stage_file(path, data, mode), path))
             for folder, new in staged_dirs:
@@ -448,7 +254,7 @@ def _write_outputs(
                 os.replace(tmp, path)
             staged_dirs, staged_files = [], []
         except OSError as exc:
-            raise _os_error(exc, [*plan.folders, *plan.files][0]) from None
+            raise os_error(exc, [*plan.folders, *plan.files][0]) from None
         finally:
             for _, new in staged_dirs:
                 shutil.rmtree(new, ignore_errors=True)

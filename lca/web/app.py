@@ -24,6 +24,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from lca.errors import CalculationError, InputError
+from lca.outputs.palette import LINE_COLOURS, REFERENCE_COLOUR, STAGE_COLOURS, STAGE_NAMES
 from lca.web.figures import band, break_even_km, break_even_samples, cumulative
 from lca.web.workbench import WhatIfError, Workbench
 
@@ -42,6 +43,18 @@ HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+
+
+def palette() -> dict[str, Any]:
+    """The chart colours of the page, the same as the report's PNG and SVG charts: each stage
+    (in stage order) with its label and colour, and the colours of the what-if and reference
+    lines (a scenario line and the reference line of ``vlca compare``'s cumulative chart)."""
+    return {
+        "stages": [
+            {"key": s, "label": STAGE_NAMES[s], "colour": c} for s, c in STAGE_COLOURS.items()
+        ],
+        "lines": {"what_if": LINE_COLOURS[0], "reference": REFERENCE_COLOUR},
+    }
 
 
 class TokenBucket:
@@ -121,7 +134,9 @@ def create_app(workbench: Workbench) -> Starlette:
 
     async def catalogue(request: Request) -> Response:
         scen, ref = wb.default_pair()
-        return _json({"files": list(wb.entries), "scenario": scen, "reference": ref})
+        return _json(
+            {"files": list(wb.entries), "scenario": scen, "reference": ref, **palette()}
+        )
 
     async def controls(request: Request) -> Response:
         key = request.query_params.get("scenario", "")

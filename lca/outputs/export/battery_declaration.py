@@ -45,81 +45,14 @@ def declaration(run: Run, comp_index: int) -> dict[str, Any]:
     sys = run.system
     inv = sys.inventory
     comp = inv.components[comp_index]
-    kp = ("components", comp_index)
-    err = run.loaded.sources.error
-    if comp.usable_capacity is None:
-        raise err(
-            "the battery declaration needs the usable capacity at beginning of life "
-            "(usable_capacity, for example 62 kWh)",
-            (*kp, "usable_capacity"),
-        )
-    if comp.warranty_years is None:
-        raise err(
-            "the battery declaration needs the warranty period in years (warranty_years), "
-            "the service life of the functional unit",
-            (*kp, "warranty_years"),
-        )
     r = rules()
     fu = r["functional_unit"]
-    usable = _kwh(run, comp.usable_capacity, (*kp, "usable_capacity"))
-    gross = _kwh(run, comp.capacity, (*kp, "capacity"))
-    if usable <= 0 or usable > gross:
-        raise err(
-            f"usable capacity ({usable:g} kWh) must be above 0 and at most the capacity "
-            f"({gross:g} kWh)",
-            (*kp, "usable_capacity"),
-        )
+    usable, gross = _capacities(run, comp_index)
     cycles = float(fu["full_equivalent_cycles_per_year"])
     years = float(comp.warranty_years)
     energy = usable * cycles * years
-    pack_mass = 0.0
-    for ex, a in zip(sys.exchanges, sys.amounts, strict=True):
-        if ex.component == comp.id and ex.kind == "battery-pack":
-            share = sys.database.chemistries[comp.chemistry].cell_mass_share.value
-            pack_mass = float(a) / (1.0 - share)
-    curb = float(sys.parameter_values["curb_mass"].to("kg").magnitude)
-    n_batteries = len(battery_components(run))
-    stages = []
-    for sid, st in r["stages"].items():
-        kg = 0.0
-        parts = []
-        for ex, a, c in zip(sys.exchanges, sys.amounts, run.calculation.contributions, strict=True):
-            if ex.credit or ex.kind not in st["kinds"]:
-                continue
-            if ex.stage == "battery":
-                if ex.component != comp.id:
-                    continue
-                factor = 1.0
-            elif st.get("allocation") == "mass":
-                factor = pack_mass / curb
-            elif st.get("battery_treatments"):
-                rec = sys.database.records[ex.record]
-                if not re.search("battery", f"{ex.record} {rec.name}", re.I):
-                    continue
-                factor = 1.0 / n_batteries
-            else:
-                continue
-            kg += factor * float(c)
-            parts.append(
-                {
-                    "label": ex.label,
-                    "record": ex.record,
-                    "amount": float(a) * factor,
-                    "unit": ex.unit,
-                    "allocated_share": factor,
-                    "kg_co2e": factor * float(c),
-                }
-            )
-        stages.append(
-            {
-                "id": sid,
-                "name": st["name"],
-                "kg_co2e": kg,
-                "kg_co2e_per_kwh": kg / energy,
-                "note": " ".join(str(st["note"]).split()),
-                "exchanges": parts,
-            }
-        )
+    pack_mass = _pack_mass(run, comp)
+    stages = _stages(run, comp, r["stages"], energy, pack_mass)
     total = sum(s["kg_co2e"] for s in stages)
     for s in stages:
         s["share_percent"] = 100.0 * s["kg_co2e"] / total if total else 0.0
@@ -169,6 +102,99 @@ def declaration(run: Run, comp_index: int) -> dict[str, Any]:
         "recycling_approach": inv.end_of_life.approach,
         "provenance": dict(run.result.provenance),
     }
+
+
+def _capacities(run: Run, comp_index: int) -> tuple[float, float]:
+    """(usable, gross) capacity in kWh of a battery component, checked: the usable capacity
+    and the warranty years are given, 0 < usable <= gross."""
+    comp = run.system.inventory.components[comp_index]
+    kp = ("components", comp_index)
+    err = run.loaded.sources.error
+    if comp.usable_capacity is None:
+        raise err(
+            "the battery declaration needs the usable capacity at beginning of life "
+            "(usable_capacity, for example 62 kWh)",
+            (*kp, "usable_capacity"),
+        )
+    if comp.warranty_years is None:
+        raise err(
+            "the battery declaration needs the warranty period in years (warranty_years), "
+            "the service life of the functional unit",
+            (*kp, "warranty_years"),
+        )
+    usable = _kwh(run, comp.usable_capacity, (*kp, "usable_capacity"))
+    gross = _kwh(run, comp.capacity, (*kp, "capacity"))
+    if usable <= 0 or usable > gross:
+        raise err(
+            f"usable capacity ({usable:g} kWh) must be above 0 and at most the capacity "
+            f"({gross:g} kWh)",
+            (*kp, "usable_capacity"),
+        )
+    return usable, gross
+
+
+def _pack_mass(run: Run, comp: Any) -> float:
+    """Mass of the battery pack (kg): its non-cell part over one minus the cell mass share."""
+    sys = run.system
+    pack_mass = 0.0
+    for ex, a in zip(sys.exchanges, sys.amounts, strict=True):
+        if ex.component == comp.id and ex.kind == "battery-pack":
+            share = sys.database.chemistries[comp.chemistry].cell_mass_share.value
+            pack_mass = float(a) / (1.0 - share)
+    return pack_mass
+
+
+def _stages(
+    run: Run, comp: Any, rule_stages: dict, energy: float, pack_mass: float
+) -> list[dict[str, Any]]:
+    """The declaration's stages (kg CO2e, kg CO2e/kWh of ``energy``) with their exchanges:
+    the battery's own, shared ones allocated by pack mass over curb mass, battery treatments
+    at end of life split over the car's batteries."""
+    sys = run.system
+    curb = float(sys.parameter_values["curb_mass"].to("kg").magnitude)
+    n_batteries = len(battery_components(run))
+    stages = []
+    for sid, st in rule_stages.items():
+        kg = 0.0
+        parts = []
+        for ex, a, c in zip(sys.exchanges, sys.amounts, run.calculation.contributions, strict=True):
+            if ex.credit or ex.kind not in st["kinds"]:
+                continue
+            if ex.stage == "battery":
+                if ex.component != comp.id:
+                    continue
+                factor = 1.0
+            elif st.get("allocation") == "mass":
+                factor = pack_mass / curb
+            elif st.get("battery_treatments"):
+                rec = sys.database.records[ex.record]
+                if not re.search("battery", f"{ex.record} {rec.name}", re.I):
+                    continue
+                factor = 1.0 / n_batteries
+            else:
+                continue
+            kg += factor * float(c)
+            parts.append(
+                {
+                    "label": ex.label,
+                    "record": ex.record,
+                    "amount": float(a) * factor,
+                    "unit": ex.unit,
+                    "allocated_share": factor,
+                    "kg_co2e": factor * float(c),
+                }
+            )
+        stages.append(
+            {
+                "id": sid,
+                "name": st["name"],
+                "kg_co2e": kg,
+                "kg_co2e_per_kwh": kg / energy,
+                "note": " ".join(str(st["note"]).split()),
+                "exchanges": parts,
+            }
+        )
+    return stages
 
 
 def export_battery_declaration(run: Run, request: ExportRequest) -> dict[Path, str | bytes]:

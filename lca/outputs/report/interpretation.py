@@ -50,18 +50,34 @@ def findings(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     "kinds": {arg: "t" | "pct" | "spct" | "km" | "g" | "text"}}``."""
     out: list[dict[str, Any]] = []
     depends: list[dict[str, Any]] = []
+    for part in (
+        _result_findings,
+        _grid_findings,
+        _lifetime_findings,
+        _recycling_findings,
+        _sensitivity_findings,
+        _monte_carlo_findings,
+        _quality_findings,
+    ):
+        part(ctx, out, depends)
+    return {"findings": out, "depends_on": depends}
+
+
+def _add(target: list, msg: str, **args: tuple[str, Any]) -> None:
+    """Append finding ``msg`` with its values, each ``name=(kind, value)``."""
+    target.append(
+        {
+            "msg": msg,
+            "args": {k: v for k, (_, v) in args.items()},
+            "kinds": {k: kind for k, (kind, _) in args.items()},
+        }
+    )
+
+
+def _result_findings(ctx: dict[str, Any], out: list, depends: list) -> None:
+    """The total, the three largest stages and the largest single contribution."""
     total = ctx["total"]
-
-    def add(target: list, msg: str, **args: tuple[str, Any]) -> None:
-        target.append(
-            {
-                "msg": msg,
-                "args": {k: v for k, (_, v) in args.items()},
-                "kinds": {k: kind for k, (kind, _) in args.items()},
-            }
-        )
-
-    add(
+    _add(
         out,
         N_(
             "The carbon footprint of one %(vehicle)s is %(total)s t CO2e over %(km)s km "
@@ -74,7 +90,7 @@ def findings(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     )
     top = sorted(ctx["stages"], key=lambda s: -s["kg"])[:3]
     if len(top) == 3:
-        add(
+        _add(
             out,
             N_(
                 "The largest stages are %(s1)s (%(p1)s), %(s2)s (%(p2)s) and %(s3)s "
@@ -90,17 +106,21 @@ def findings(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         )
     if ctx["hotspots"]:
         h = ctx["hotspots"][0]
-        add(
+        _add(
             out,
             N_("The largest single contribution is %(label)s: %(t)s t CO2e (%(share)s)."),
             label=("text", h.label),
             t=("t", _t(h.kg_co2e)),
             share=("pct", h.share),
         )
+
+
+def _grid_findings(ctx: dict[str, Any], out: list, depends: list) -> None:
+    """The range over the background data's grid mixes (a dependency when 5 % or more)."""
     grids = ctx["grids"]
     if len(grids) > 1:
         lo, hi = grids[0], grids[-1]
-        add(
+        _add(
             out,
             N_(
                 "Charged from another grid mix, the total would lie between %(lo)s t "
@@ -114,7 +134,7 @@ def findings(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             hi_d=("spct", hi["delta"]),
         )
         if max(abs(lo["delta"]), abs(hi["delta"])) >= SIGNIFICANT:
-            add(
+            _add(
                 depends,
                 N_(
                     "the electricity mix of the use stage (%(lo_d)s to %(hi_d)s "
@@ -123,10 +143,14 @@ def findings(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                 lo_d=("spct", lo["delta"]),
                 hi_d=("spct", hi["delta"]),
             )
+
+
+def _lifetime_findings(ctx: dict[str, Any], out: list, depends: list) -> None:
+    """The totals at the two other lifetime distances (a dependency when 5 % or more)."""
     lives = [r for r in ctx["lifetimes"] if not r["selected"]]
     if len(lives) == 2:
         a, b = lives
-        add(
+        _add(
             out,
             N_(
                 "Over %(a_km)s km the total is %(a_t)s t (%(a_g)s g CO2e/km), over "
@@ -141,7 +165,7 @@ def findings(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             b_g=("g", b["per_km"]),
         )
         if max(abs(a["delta"]), abs(b["delta"])) >= SIGNIFICANT:
-            add(
+            _add(
                 depends,
                 N_(
                     "the lifetime distance (%(a_d)s to %(b_d)s on the total for "
@@ -152,23 +176,33 @@ def findings(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                 a_km=("km", a["km"]),
                 b_km=("km", b["km"]),
             )
+
+
+def _recycling_findings(ctx: dict[str, Any], out: list, depends: list) -> None:
+    """The change by the other recycling approaches (a dependency when 5 % or more)."""
     alts = [a for a in ctx["approaches"] if a["available"] and not a["selected"]]
     if alts:
         d_lo = min(a["delta"] for a in alts)
         d_hi = max(a["delta"] for a in alts)
-        add(
+        _add(
             out,
             N_("The other recycling approaches change the total by %(lo)s to %(hi)s."),
             lo=("spct", d_lo),
             hi=("spct", d_hi),
         )
         if max(abs(d_lo), abs(d_hi)) >= SIGNIFICANT:
-            add(
+            _add(
                 depends,
                 N_("the recycling approach (%(lo)s to %(hi)s)"),
                 lo=("spct", d_lo),
                 hi=("spct", d_hi),
             )
+
+
+def _sensitivity_findings(ctx: dict[str, Any], out: list, depends: list) -> None:
+    """Inputs whose one-at-a-time swing is 5 % of the total or more (dependencies)."""
+    total = ctx["total"]
+    grids = ctx["grids"]
     sens = ctx["sensitivity"]
     if sens and sens.get("inputs"):
         # choices already named above (the grid, the lifetime) are not repeated as inputs
@@ -180,17 +214,21 @@ def findings(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         for r in rows:
             share = abs(r["swing_kg_co2e"]) / total if total else 0.0
             if share >= SIGNIFICANT:
-                add(
+                _add(
                     depends,
                     N_("%(input)s (a swing of %(t)s t, %(p)s of the total)"),
                     input=("text", r.get("display", r["label"])),
                     t=("t", _t(abs(r["swing_kg_co2e"]))),
                     p=("pct", share),
                 )
+
+
+def _monte_carlo_findings(ctx: dict[str, Any], out: list, depends: list) -> None:
+    """The 95 % interval of the Monte Carlo totals."""
     mc = ctx["uncertainty"]
     if mc:
         t = mc["total_kg_co2e"]
-        add(
+        _add(
             out,
             N_(
                 "With %(n)s Monte Carlo samples (seed %(seed)s), 95 %% of the totals lie "
@@ -202,8 +240,12 @@ def findings(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             hi=("t", _t(t["p97_5"])),
             med=("t", _t(t["p50"])),
         )
+
+
+def _quality_findings(ctx: dict[str, Any], out: list, depends: list) -> None:
+    """The data quality, and a dependency on estimates of 20 % of the total or more."""
     q = ctx["quality"]
-    add(
+    _add(
         out,
         N_(
             "Data quality: a primary-data share of %(pds)s, %(est)s of the total resting on "
@@ -214,10 +256,9 @@ def findings(ctx: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
         dqr=("dqr", q.dqr),
     )
     if q.estimate_share >= 0.2:
-        add(
+        _add(
             depends,
             N_("estimated background values (%(est)s of the total), above all %(recs)s"),
             est=("pct", q.estimate_share),
             recs=("text", "; ".join(r["name"] for r in ctx["estimates"][:3])),
         )
-    return {"findings": out, "depends_on": depends}

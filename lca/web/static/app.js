@@ -1,8 +1,9 @@
 // vlca workbench: controls -> POST /api/evaluate -> figures and Vega-Lite charts.
 // State (scenario, reference, overrides) lives in the URL hash so a link reopens the what-if.
 "use strict";
-const STAGE_LABELS = { materials: "materials", battery: "battery", manufacturing: "manufacturing",
-  logistics: "logistics", use: "use", maintenance: "maintenance", end_of_life: "end of life" };
+// stage labels and colours, and the line colours, of the report's charts (from /api/catalogue)
+const PALETTE = { stages: [], lines: {} };
+let STAGE_LABELS = {};
 const EMBED = { actions: false, renderer: "canvas", ast: true, expr: vega.expressionInterpreter,
   defaultStyle: false, tooltip: false };
 const state = { scenario: "", reference: "", good: {}, controls: [], seq: 0, busy: false, queued: null };
@@ -182,7 +183,7 @@ function render(d, dt) {
     encoding: {
       y: { field: "vehicle", type: "nominal", sort: ["what-if", "as loaded", "reference"], title: null },
       x: { field: "t", type: "quantitative", title: "t CO2e per vehicle", stack: "zero" },
-      color: { field: "stage", type: "nominal", sort: Object.values(STAGE_LABELS), scale: { domain: Object.values(STAGE_LABELS), scheme: "tableau10" }, legend: { orient: "bottom", columns: 4, title: null } },
+      color: { field: "stage", type: "nominal", sort: Object.values(STAGE_LABELS), scale: { domain: Object.values(STAGE_LABELS), range: PALETTE.stages.map((x) => x.colour) }, legend: { orient: "bottom", columns: 4, title: null } },
     },
   }, EMBED);
   state.last = d;
@@ -222,7 +223,7 @@ function drawCumulative(d) {
   const lines = [];
   for (const p of d.cumulative.what_if) lines.push({ vehicle: "what-if", km: p.km, t: p.t });
   for (const p of d.cumulative.reference) lines.push({ vehicle: "reference", km: p.km, t: p.t });
-  const color = { field: "vehicle", type: "nominal", scale: { domain: ["what-if", "reference"], range: ["#1f77b4", "#d62728"] }, legend: { orient: "bottom", title: null } };
+  const color = { field: "vehicle", type: "nominal", scale: { domain: ["what-if", "reference"], range: [PALETTE.lines.what_if, PALETTE.lines.reference] }, legend: { orient: "bottom", title: null } };
   const layers = [];
   const mc = state.mc && state.mc.key === stateKey() ? state.mc.data : null;
   if (mc) {
@@ -280,6 +281,9 @@ async function save() {
 
 async function start() {
   const cat = (await api("/api/catalogue")).data;
+  PALETTE.stages = cat.stages;
+  PALETTE.lines = cat.lines;
+  STAGE_LABELS = Object.fromEntries(cat.stages.map((x) => [x.key, x.label]));
   const h = readHash();
   state.scenario = cat.files.includes(h.scenario) ? h.scenario : cat.scenario;
   state.reference = cat.files.includes(h.reference) ? h.reference : cat.reference;
