@@ -89,25 +89,32 @@ def _load_all(files: Sequence[Path]) -> list:
 
 
 def _run_all(loaded: list, db: Any, gwp: str | None, show_progress: bool) -> list:
+    """Every loaded scenario's result, in order, on forked workers (one per core; see
+    :mod:`lca.analysis.parallel`): the same results as one after the other."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from lca.analysis.parallel import fork_map
     from lca.analysis.pipeline import run_loaded
 
-    results = []
+    # no refresh thread: the workers are forked while the bar is shown
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         console=err,
         transient=True,
+        auto_refresh=False,
         disable=not show_progress,
     ) as progress:
         task = progress.add_task("calculating", total=len(loaded))
-        for item in loaded:
-            progress.update(task, description=f"calculating {escape(item.name)}")
-            results.append(run_loaded(item, background=db, gwp=gwp))
-            progress.advance(task)
-    return results
+
+        def done(i: int) -> None:
+            progress.update(task, advance=1, description=f"calculated {escape(loaded[i].name)}")
+            progress.refresh()
+
+        return fork_map(
+            lambda i: run_loaded(loaded[i], background=db, gwp=gwp), len(loaded), done=done
+        )
 
 
 def paired_uncertainty(
