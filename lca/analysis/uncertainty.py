@@ -25,6 +25,7 @@ from lca.analysis.sobol import CONF_LEVEL, RESAMPLES, saltelli_design, sobol
 from lca.calc.montecarlo import (
     CHUNK_BLOCKS,
     Model,
+    Outputs,
     break_even_km,
     chunk_bounds,
     evaluate,
@@ -111,12 +112,17 @@ def monte_carlo_report(
     scheduler: Any = None,
     progress: Callable[[int], None] | None = None,
     chunk: int = CHUNK_BLOCKS * BLOCK,
-) -> tuple[dict[str, Any], np.ndarray]:
-    """Run ``n`` samples; return the report (JSON-ready) and the per-sample totals (kg)."""
+    samples_ready: Callable[[Outputs, float], None] | None = None,
+) -> tuple[dict[str, Any], Outputs]:
+    """Run ``n`` samples; return the report (JSON-ready) and the samples. ``samples_ready(out,
+    deterministic_kg)`` is called as soon as the samples are drawn, before the statistics (a
+    chart can start on them)."""
     t0 = time.perf_counter()
     out = run(model, n, seed, scheduler=scheduler, progress=progress, chunk=chunk)
     seconds = time.perf_counter() - t0
     det = evaluate(model, deterministic_row(model.inputs))
+    if samples_ready is not None:
+        samples_ready(out, float(det.total[0]))
     report: dict[str, Any] = {
         **report_head(model, n, seed, det),
         "total_kg_co2e": summary(out.total),
