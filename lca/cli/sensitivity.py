@@ -16,7 +16,10 @@ from lca.cli.common import (
     MAX_SAMPLES,
     BackgroundOption,
     GwpOption,
+    InputFileArgument,
+    KeptOutputOption,
     QuietOption,
+    ReferenceOption,
     SeedOption,
     VerboseOption,
     command,
@@ -65,7 +68,7 @@ def _sensitivity_result(model: Any, method: Method, n: int | None, seed: int, ra
 
 @command()
 def sensitivity(
-    file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
+    file: InputFileArgument,
     method: Annotated[
         Method,
         typer.Option(
@@ -94,18 +97,8 @@ def sensitivity(
             max=100.0,
         ),
     ] = None,
-    reference: Annotated[
-        Path | None,
-        typer.Option(help="Combustion reference for the break-even distance (its distribution)."),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Output folder (default reports/<name>); files already there are kept.",
-        ),
-    ] = None,
+    reference: ReferenceOption = None,
+    output: KeptOutputOption = None,
     gwp: GwpOption = None,
     background: BackgroundOption = None,
     quiet: QuietOption = False,

@@ -16,7 +16,10 @@ from lca.cli.common import (
     MAX_STREAMED_SAMPLES,
     BackgroundOption,
     GwpOption,
+    InputFileArgument,
+    KeptOutputOption,
     QuietOption,
+    ReferenceOption,
     SeedOption,
     VerboseOption,
     command,
@@ -232,7 +235,7 @@ def _uncertainty_files(folder, system, model, report, samples, samples_out, char
 
 @command()
 def uncertainty(
-    file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
+    file: InputFileArgument,
     n: Annotated[
         int,
         typer.Option(
@@ -245,22 +248,12 @@ def uncertainty(
         ),
     ] = 10_000,
     seed: SeedOption = DEFAULT_SEED,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Output folder (default reports/<name>); files already there are kept.",
-        ),
-    ] = None,
+    output: KeptOutputOption = None,
     samples_out: Annotated[
         Path | None,
         typer.Option("--samples-out", help="Save the per-sample totals (kg CO2e) as .npy."),
     ] = None,
-    reference: Annotated[
-        Path | None,
-        typer.Option(help="Combustion reference (inventory or scenario) for the break-even."),
-    ] = None,
+    reference: ReferenceOption = None,
     compare_to: Annotated[
         list[Path] | None,
         typer.Option(
