@@ -221,23 +221,7 @@ def main() -> None:
     if want("sweep") and not args.quick:
         sweeps.append(("sweep_1e5", "bev-sweep-1e5.yaml", 100_000))
     for key, name, count in sweeps:
-        path = ROOT / "benchmarks" / "sweeps" / name
-        argv = [
-            *v,
-            "compare",
-            str(path),
-            str(PETROL),
-            "--no-charts",
-            "--quiet",
-            "-o",
-            str(tmp / key),
-        ]
-        step(key, argv, repeat=1 if count > 10_000 else None)
-        r[key]["variants"] = count
-        r[key]["bw2calc"] = bw2calc_sweep(path, count)
-        r[key]["speed_ratio_vs_bw2calc"] = (
-            r[key]["bw2calc"]["bw2calc_seconds_extrapolated"] / r[key]["seconds"]
-        )
+        sweep(step, v, tmp, r, key, name, count)
     if want("mc"):
         monte_carlo(step, v, tmp, r)
     if want("stream") and not args.quick:
@@ -279,6 +263,29 @@ def main() -> None:
     Path(args.output).write_text(json.dumps(r, indent=2) + "\n")
     print(json.dumps(r["met"], indent=2))
     print(f"wrote {args.output}")
+
+
+def sweep(
+    step: Any, v: list[str], tmp: Path, r: dict[str, Any], key: str, name: str, count: int
+) -> None:
+    """A sweep of ``count`` variants against the petrol reference, and bw2calc on a sample."""
+    path = ROOT / "benchmarks" / "sweeps" / name
+    argv = [
+        *v,
+        "compare",
+        str(path),
+        str(PETROL),
+        "--no-charts",
+        "--quiet",
+        "-o",
+        str(tmp / key),
+    ]
+    step(key, argv, repeat=1 if count > 10_000 else None)
+    r[key]["variants"] = count
+    r[key]["bw2calc"] = bw2calc_sweep(path, count)
+    r[key]["speed_ratio_vs_bw2calc"] = (
+        r[key]["bw2calc"]["bw2calc_seconds_extrapolated"] / r[key]["seconds"]
+    )
 
 
 def monte_carlo(step: Any, v: list[str], tmp: Path, r: dict[str, Any]) -> None:

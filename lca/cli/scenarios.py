@@ -175,66 +175,76 @@ def compare(
 ) -> None:
     """Compare scenarios: a table, comparison.json/.csv, each scenario's result.json, charts."""
     setup_logging(verbose)
-    from lca.analysis.compare import compare as make_comparison
     from lca.model.background import load_background
     from lca.outputs.files import reserve, write_outputs
-    from lca.outputs.jsonfile import dumps
 
     db = load_background(background)
     files, grids = split_sweeps(files)
     loaded = _load_all(files)
     folder = output or Path("reports") / "comparison"
     inputs = input_files(loaded, background, *(g.path for g in grids))
+    g = gwp_name(gwp)
     with reserve([folder], inputs=inputs):  # a second run into this folder stops here
         show = not quiet and fmt is OutputFormat.table and len(loaded) >= PROGRESS_FROM
-        results = _run_all(loaded, db, gwp_name(gwp), show and err.is_terminal)
-        sweeps = [
-            run_sweep_cli(g, db, gwp_name(gwp), scheduler, not quiet and err.is_terminal)
-            for g in grids
-        ]
-        try:
-            if sweeps:
-                from lca.analysis.sweep_table import sweep_comparison
-
-                comparison, plain, tables = sweep_comparison(
-                    [r.to_dict() for r in results], sweeps, baseline=baseline, reference=reference
-                )
-            else:
-                comparison = plain = make_comparison(
-                    results, baseline=baseline, reference=reference
-                )
-                tables = []
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
+        results = _run_all(loaded, db, g, show and err.is_terminal)
+        sweeps = [run_sweep_cli(x, db, g, scheduler, not quiet and err.is_terminal) for x in grids]
+        comparison, plain, tables = _comparison(results, sweeps, baseline, reference)
         if uncertainty:
             comparison["uncertainty"] = paired_uncertainty(
-                loaded, db, gwp_name(gwp), comparison["baseline"], uncertainty, seed
+                loaded, db, g, comparison["baseline"], uncertainty, seed
             )
-        text = dumps(comparison, "comparison.json")
-        payload = _comparison_files(folder, comparison, plain, text, results, charts)
-        if tables:
-            extra = sweep_files(tables, folder, charts)
-            payload[folder / "comparison.csv"] = str(payload[folder / "comparison.csv"]) + str(
-                extra.pop(folder / "comparison.csv", "")
-            )
-            payload.update(extra)
+        text, payload = _all_files(folder, comparison, plain, tables, results, charts)
         write_outputs(payload, folders=[folder], inputs=inputs)
     if fmt is OutputFormat.json:
         sys.stdout.write(text)
-        return
-    if not quiet:
-        if plain is not None:
-            print_comparison(plain)
-        for entry in comparison.get("sweeps", ()):
-            print_sweep(entry)
-        if "uncertainty" in comparison:
-            print_paired(comparison["uncertainty"])
-        n_charts = sum(1 for p in payload if p.suffix == ".png")
-        say(
-            f"\nwrote {folder}/comparison.json, comparison.csv, {len(results)} result.json "
-            f"under results/"
-            + (f", {n_charts} charts (PNG and SVG) under charts/" if charts else "")
+    elif not quiet:
+        _print_all(comparison, plain, payload, folder, len(results), charts)
+
+
+def _comparison(results: list, sweeps: list, baseline: str | None, reference: str | None):  # noqa: ANN202
+    """(comparison, plain comparison or None, sweep tables) of the results and sweeps."""
+    from lca.analysis.compare import compare as make_comparison
+
+    try:
+        if sweeps:
+            from lca.analysis.sweep_table import sweep_comparison
+
+            return sweep_comparison(
+                [r.to_dict() for r in results], sweeps, baseline=baseline, reference=reference
+            )
+        comparison = make_comparison(results, baseline=baseline, reference=reference)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    return comparison, comparison, []
+
+
+def _all_files(folder, comparison, plain, tables, results, charts):  # noqa: ANN001, ANN202
+    """comparison.json's text and every file ``vlca compare`` writes (sweep tables included)."""
+    from lca.outputs.jsonfile import dumps
+
+    text = dumps(comparison, "comparison.json")
+    payload = _comparison_files(folder, comparison, plain, text, results, charts)
+    if tables:
+        extra = sweep_files(tables, folder, charts)
+        payload[folder / "comparison.csv"] = str(payload[folder / "comparison.csv"]) + str(
+            extra.pop(folder / "comparison.csv", "")
         )
+        payload.update(extra)
+    return text, payload
+
+
+def _print_all(comparison, plain, payload, folder, n_results, charts) -> None:  # noqa: ANN001
+    if plain is not None:
+        print_comparison(plain)
+    for entry in comparison.get("sweeps", ()):
+        print_sweep(entry)
+    if "uncertainty" in comparison:
+        print_paired(comparison["uncertainty"])
+    n_charts = sum(1 for p in payload if p.suffix == ".png")
+    say(
+        f"\nwrote {folder}/comparison.json, comparison.csv, {n_results} result.json "
+        f"under results/" + (f", {n_charts} charts (PNG and SVG) under charts/" if charts else "")
+    )
 
 
 def _comparison_files(
