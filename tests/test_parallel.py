@@ -1,5 +1,6 @@
 """Forked helpers: scenarios on worker processes (lca.analysis.parallel) and the chart worker
-(lca.cli.chart_worker) give what the serial code gives, and fail the way it fails."""
+(lca.cli.chart_worker) give what the serial code gives, and fail the way it fails; the
+uncertainty chart's vectorised violin densities equal matplotlib's."""
 
 from __future__ import annotations
 
@@ -70,3 +71,20 @@ def test_unused_chart_worker_exits():
     assert pid and charts.pid == 0
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_violin_density_equals_matplotlib(dtype):
+    from matplotlib import cbook
+
+    from lca.outputs.uncertainty_charts import _violin_stats
+
+    rng = np.random.default_rng(5)
+    data = [(rng.lognormal(0, 0.3, 3000) / 1000).astype(dtype) for _ in range(3)]
+    data.append(np.full(10, 2.0, dtype=dtype))  # a constant stage
+    expected = cbook.violin_stats(data, ("GaussianKDE", None), points=100)
+    got = _violin_stats(data)
+    for e, g in zip(expected, got, strict=True):
+        assert g["vals"].dtype == e["vals"].dtype
+        assert np.array_equal(g["vals"], e["vals"])
+        assert np.array_equal(g["coords"], e["coords"])
