@@ -48,22 +48,25 @@ def fork_map(
 ) -> list[T]:
     """``[fn(0), ..., fn(n_items - 1)]``, on forked worker processes where that helps.
 
+    The first item is computed here, before forking: the workers then start with its imports
+    and caches instead of each paying for them (on a busy machine that is CPU saved twice).
     ``done(i)`` is called in this process as each item's result arrives, in order."""
     global _task
-    k = workers_for(n_items, workers)
     results: list[T] = []
-    if k <= 1:
-        for i in range(n_items):
-            results.append(fn(i))
-            if done:
-                done(i)
+    k = workers_for(n_items - 1, workers)
+    first = n_items if k <= 1 else 1
+    for i in range(min(first, n_items)):
+        results.append(fn(i))
+        if done:
+            done(i)
+    if first >= n_items:
         return results
     _task = fn
     try:
         with ProcessPoolExecutor(k, mp_context=mp.get_context("fork")) as pool:
-            futures = [pool.submit(_call, i) for i in range(n_items)]
+            futures = [pool.submit(_call, i) for i in range(first, n_items)]
             try:
-                for i, fut in enumerate(futures):
+                for i, fut in enumerate(futures, first):
                     try:
                         ok, value = fut.result()
                     except Exception:  # noqa: BLE001 - a worker died or its result did not pickle
