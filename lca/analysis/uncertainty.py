@@ -21,9 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from lca.analysis.sobol import CONF_LEVEL, RESAMPLES, saltelli_design, sobol
 from lca.calc.montecarlo import (
     CHUNK_BLOCKS,
     Model,
+    Outputs,
     break_even_km,
     chunk_bounds,
     evaluate,
@@ -40,12 +42,11 @@ from lca.calc.sampling import (
     from_unit_hypercube,
 )
 
+__all__ = ["CONF_LEVEL", "RESAMPLES", "saltelli_design", "sobol"]
+
 log = logging.getLogger(__name__)
 #: probabilities of the one-at-a-time low and high values
 OAT_QUANTILES = (0.05, 0.95)
-#: SALib bootstrap resamples for confidence intervals, and their level
-RESAMPLES = 100
-CONF_LEVEL = 0.95
 
 
 def describe_input(inp: UncertainInput) -> dict[str, Any]:
@@ -111,12 +112,17 @@ def monte_carlo_report(
     scheduler: Any = None,
     progress: Callable[[int], None] | None = None,
     chunk: int = CHUNK_BLOCKS * BLOCK,
-) -> tuple[dict[str, Any], np.ndarray]:
-    """Run ``n`` samples; return the report (JSON-ready) and the per-sample totals (kg)."""
+    samples_ready: Callable[[Outputs, float], None] | None = None,
+) -> tuple[dict[str, Any], Outputs]:
+    """Run ``n`` samples; return the report (JSON-ready) and the samples. ``samples_ready(out,
+    deterministic_kg)`` is called as soon as the samples are drawn, before the statistics (a
+    chart can start on them)."""
     t0 = time.perf_counter()
     out = run(model, n, seed, scheduler=scheduler, progress=progress, chunk=chunk)
     seconds = time.perf_counter() - t0
     det = evaluate(model, deterministic_row(model.inputs))
+    if samples_ready is not None:
+        samples_ready(out, float(det.total[0]))
     report: dict[str, Any] = {
         **report_head(model, n, seed, det),
         "total_kg_co2e": summary(out.total),
@@ -252,67 +258,6 @@ def oat(model: Model, *, relative: float | None = None) -> dict[str, Any]:
 def _problem(model: Model) -> dict[str, Any]:
     d = len(model.inputs)
     return {"num_vars": d, "names": [i.key for i in model.inputs], "bounds": [[0.0, 1.0]] * d}
-
-
-def saltelli_design(d: int, n: int, seed: int) -> np.ndarray:
-    """The radial design of Saltelli et al. (2010) that ``SALib.analyze.sobol`` expects (first and
-    total order): for each of ``n`` base points, rows A, AB_1 .. AB_d, B (n (d + 2) rows on
-    [0, 1]^d). A and B are the two halves of a scrambled Sobol sequence in 2d dimensions
-    (``scipy.stats.qmc``). Same layout as ``SALib.sample.sobol.sample(calc_second_order=False)``,
-    built with array operations (SALib's sampler loops in Python: 7 s for N = 8192, d = 50)."""
-    from scipy.stats import qmc
-
-    base = qmc.Sobol(2 * d, scramble=True, seed=seed).random(n)
-    a, b = base[:, :d], base[:, d:]
-    out = np.repeat(a[:, None, :], d + 2, axis=1)
-    idx = np.arange(d)
-    out[:, 1 + idx, idx] = b
-    out[:, d + 1, :] = b
-    return out.reshape(n * (d + 2), d)
-
-
-def sobol(model: Model, n: int, seed: int) -> dict[str, Any]:
-    """First-order and total Sobol indices of the total: :func:`saltelli_design` (n (d + 2)
-    runs), analysed by SALib (Saltelli 2010 first-order and Jansen total-order estimators,
-    bootstrap confidence intervals)."""
-    from SALib.analyze import sobol as analyze
-
-    problem = _problem(model)
-    t0 = time.perf_counter()
-    u = saltelli_design(len(model.inputs), n, seed)
-    y = evaluate_design(model, from_unit_hypercube(model.inputs, u)).total
-    t_eval = time.perf_counter() - t0
-    res = analyze.analyze(
-        problem,
-        y,
-        calc_second_order=False,
-        num_resamples=RESAMPLES,
-        conf_level=CONF_LEVEL,
-        seed=seed,
-    )
-    rows = [
-        {
-            "key": inp.key,
-            "label": inp.label,
-            "S1": float(res["S1"][j]),
-            "S1_conf": float(res["S1_conf"][j]),
-            "ST": float(res["ST"][j]),
-            "ST_conf": float(res["ST_conf"][j]),
-        }
-        for j, inp in enumerate(model.inputs)
-    ]
-    rows.sort(key=lambda r: -r["ST"])
-    return {
-        "method": "sobol",
-        "n": n,
-        "runs": int(u.shape[0]),
-        "seed": seed,
-        "confidence_level": CONF_LEVEL,
-        "seconds": time.perf_counter() - t0,
-        "seconds_sampling_and_model": t_eval,
-        "sum_S1": float(np.sum(res["S1"])),
-        "inputs": rows,
-    }
 
 
 def morris(model: Model, n: int, seed: int, levels: int = 4) -> dict[str, Any]:

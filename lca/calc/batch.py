@@ -6,17 +6,15 @@ Plain data in and out (picklable for Dask workers). kg CO2e, km.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from lca.calc import montecarlo as mc
+from lca.calc.chunks import bounds_of, run_chunks
 from lca.calc.sampling import deterministic_row
-from lca.errors import CalculationError
 from lca.model.exchanges import DISTANCE_PARAMETER, STAGES
 
 
@@ -112,37 +110,13 @@ def run_batches(
     workers: int | None = None,
     scheduler: Any = None,
 ) -> None:
-    """Every batch of ``chunk`` rows of ``n``, handed to ``store`` (threads locally, or a Dask
-    ``scheduler`` address or client)."""
-    bounds = [(lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
-    if scheduler is not None:
-        _run_dask(plan, bounds, scheduler, store)
-        return
-    nthreads = workers or min(len(bounds), os.cpu_count() or 1)
-    if nthreads <= 1:
-        for lo, hi in bounds:
-            store(evaluate_batch(plan, lo, hi))
-        return
-    with ThreadPoolExecutor(nthreads) as pool:
-        for b in pool.map(lambda lh: evaluate_batch(plan, *lh), bounds):
-            store(b)
-
-
-def _run_dask(plan: Plan, bounds, scheduler, store) -> None:  # noqa: ANN001
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise CalculationError(
-            "--scheduler needs dask.distributed: pip install 'vehicle-lca[dask]'"
-        ) from None
-    own = not hasattr(scheduler, "submit")
-    client = Client(scheduler) if own else scheduler
-    try:
-        p = client.scatter(plan, broadcast=True, hash=False)
-        futures = [client.submit(evaluate_batch, p, lo, hi, pure=False) for lo, hi in bounds]
-        for fut in as_completed(futures):
-            store(fut.result())
-            fut.release()
-    finally:
-        if own:
-            client.close()
+    """Every batch of ``chunk`` rows of ``n``, handed to ``store`` (threads locally, in order,
+    or a Dask ``scheduler`` address or client, as they complete)."""
+    run_chunks(
+        evaluate_batch,
+        plan,
+        bounds_of(n, chunk),
+        lambda lo, hi, b: store(b),
+        workers=workers,
+        scheduler=scheduler,
+    )

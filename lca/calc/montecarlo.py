@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from lca.calc.chunks import run_chunks
 from lca.calc.compile import compile_model
 from lca.calc.compiled import (
     COMPILE_RTOL,
@@ -27,7 +28,6 @@ from lca.calc.compiled import (
     parameter_values,
 )
 from lca.calc.sampling import BLOCK, deterministic_row, draw
-from lca.errors import CalculationError
 
 __all__ = [
     "COMPILE_RTOL",
@@ -84,51 +84,8 @@ def run(
         if progress:
             progress(hi - lo)
 
-    if scheduler is not None:
-        _run_dask(model, seed, bounds, scheduler, store)
-    else:
-        nthreads = workers or min(len(bounds), os.cpu_count() or 1)
-        if nthreads <= 1:
-            for lo, hi in bounds:
-                store(lo, hi, _chunk(model, seed, lo, hi))
-        else:
-            # at most two chunks per thread in flight, so memory stays flat for any n
-            window = 2 * nthreads
-            with ThreadPoolExecutor(nthreads) as pool:
-                pending: list = []
-                for lo, hi in bounds:
-                    pending.append((lo, hi, pool.submit(_chunk, model, seed, lo, hi)))
-                    if len(pending) >= window:
-                        a, b, fut = pending.pop(0)
-                        store(a, b, fut.result())
-                for a, b, fut in pending:
-                    store(a, b, fut.result())
+    run_chunks(_chunk, model, bounds, store, args=(seed,), workers=workers, scheduler=scheduler)
     return Outputs(total, stages, distance)
-
-
-def _run_dask(model: Model, seed: int, bounds, scheduler, store) -> None:  # noqa: ANN001
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise CalculationError(
-            "--scheduler needs dask.distributed: pip install 'vehicle-lca[dask]'"
-        ) from None
-    own = not hasattr(scheduler, "submit")
-    client = Client(scheduler) if own else scheduler
-    try:
-        # hash=False: a unique key per call, so a second client scattering the same model
-        # cannot race with the release of the first one's copy
-        m = client.scatter(model, broadcast=True, hash=False)
-        futures = {
-            client.submit(_chunk, m, seed, lo, hi, pure=False): (lo, hi) for lo, hi in bounds
-        }
-        for fut in as_completed(futures):
-            lo, hi = futures[fut]
-            store(lo, hi, fut.result())
-            fut.release()
-    finally:
-        if own:
-            client.close()
 
 
 def evaluate_design(model: Model, x: np.ndarray, chunk: int = CHUNK_BLOCKS * BLOCK) -> Outputs:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from lca.calc.chunks import run_chunks
 from lca.calc.montecarlo import CHUNK_BLOCKS, Model, Outputs, _chunk, chunk_bounds
 from lca.calc.sampling import BLOCK
 
@@ -184,18 +184,4 @@ def _accumulators(first: Outputs) -> dict[str, Any]:
 
 
 def _run_rest(model: Model, seed: int, bounds: list, fold: Callable, workers: int | None) -> None:
-    nthreads = workers or min(max(len(bounds), 1), os.cpu_count() or 1)
-    if nthreads <= 1:
-        for lo, hi in bounds:
-            fold(lo, hi, _chunk(model, seed, lo, hi))
-        return
-    window = 2 * nthreads  # bounded work in flight: memory stays flat for any n
-    with ThreadPoolExecutor(nthreads) as pool:
-        pending: list = []
-        for lo, hi in bounds:
-            pending.append((lo, hi, pool.submit(_chunk, model, seed, lo, hi)))
-            if len(pending) >= window:
-                a, b, fut = pending.pop(0)
-                fold(a, b, fut.result())
-        for a, b, fut in pending:
-            fold(a, b, fut.result())
+    run_chunks(_chunk, model, bounds, fold, args=(seed,), workers=workers)

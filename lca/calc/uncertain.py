@@ -10,13 +10,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
 
 from lca.errors import InputError, KeyPath
 from lca.model.expressions import parse_quantity
 from lca.model.system import CHEMISTRY_FIELDS, ProductSystem, chemistry_parameter
 from lca.model.units import parse_unit, registry
 from lca.schema.common import Distribution
+
+
+def ndtri(u: np.ndarray) -> np.ndarray:
+    """The standard normal quantile function (``scipy.special.ndtri``, imported on first use:
+    Monte Carlo draws normals directly and never needs it)."""
+    from scipy.special import ndtri as _ndtri
+
+    return _ndtri(u)
 
 
 def _triangular_ppf(u: np.ndarray, a: float, c: float, b: float) -> np.ndarray:

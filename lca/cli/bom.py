@@ -15,8 +15,9 @@ from rich.markup import escape
 from lca.cli.common import BackgroundOption, app, guarded, out
 from lca.errors import InputError
 
-bom_app = typer.Typer(help="Bill of materials from a spreadsheet (PLM or IMDS export).",
-                      no_args_is_help=True)
+bom_app = typer.Typer(
+    help="Bill of materials from a spreadsheet (PLM or IMDS export).", no_args_is_help=True
+)
 app.add_typer(bom_app, name="bom")
 
 
@@ -45,7 +46,12 @@ def _to_kg(text: str) -> float:
 
 
 def build_inventory_text(
-    bom: Path, base: Path, mapping: Path | None, sheet: str | None, output: Path, db  # noqa: ANN001
+    bom: Path,
+    base: Path,
+    mapping: Path | None,
+    sheet: str | None,
+    output: Path,
+    db,  # noqa: ANN001
 ) -> tuple[str, dict]:
     """The new inventory's YAML text and a summary; raises InputError, writes nothing."""
     import yaml
@@ -65,7 +71,9 @@ def build_inventory_text(
         if key not in known:
             raise InputError(
                 f"mapping {name!r} -> {key!r}: {key!r} is neither a material key nor a record "
-                "with unit kg", file=mapping, path=("materials", name),
+                "with unit kg",
+                file=mapping,
+                path=("materials", name),
             )
     resolved = resolve_materials(lines, known, mat_map, mapping or bom)
     data, dropped = merge_bom(loaded.data, lines, resolved, comp_map, bom.name)
@@ -135,8 +143,7 @@ def import_bom(
     if output.resolve() in same:
         raise InputError("--output must be a new file, not one of the inputs", file=output)
     if output.exists() and not force:
-        raise InputError("exists already; choose another --output or add --force",
-                         file=output)
+        raise InputError("exists already; choose another --output or add --force", file=output)
     check_background_path(background)
     db = load_background(background)
     text, s = build_inventory_text(bom, base, mapping, sheet, output, db)

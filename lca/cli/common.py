@@ -114,6 +114,24 @@ SEED_HELP = (
     "count give the same samples, bit for bit."
 )
 SeedOption = Annotated[int, typer.Option(help=SEED_HELP, min=0)]
+InputFileArgument = Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")]
+KeptOutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Output folder (default reports/<name>); files already there are kept.",
+    ),
+]
+"""``--output`` of the commands that add their files to a report folder (uncertainty,
+sensitivity), as opposed to those that replace the folder as a whole."""
+ReferenceOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Combustion reference (inventory or scenario) for the break-even distance "
+        "(its distribution)."
+    ),
+]
 
 
 def samples_bound(most: int = MAX_SAMPLES) -> Callable[[int | None], int | None]:
@@ -207,6 +225,23 @@ def unavailable(message: str) -> typer.Exit:
     """Print that an optional tool is missing; return the exit to raise (code 4)."""
     err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(EXIT_UNAVAILABLE)
+
+
+def count_progress(show: bool, *, auto_refresh: bool = True) -> Any:
+    """A transient progress bar on stderr counting items (``description  bar  k/n``); shown
+    only when ``show``. ``auto_refresh=False``: no refresh thread (call ``refresh()``), for
+    work that forks while the bar is shown."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        auto_refresh=auto_refresh,
+        disable=not show,
+    )
 
 
 def default_output(name: str) -> Path:

@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from lca.cli.common import (
     DEFAULT_SEED,
@@ -24,29 +23,21 @@ from lca.cli.common import (
     SeedOption,
     VerboseOption,
     command,
+    count_progress,
     err,
     gwp_name,
     input_files,
-    out,
     samples_bound,
     say,
     setup_logging,
 )
+from lca.cli.compare_tables import print_comparison, print_paired
 from lca.cli.sweeps import print_sweep, run_sweep_cli, split_sweeps, sweep_files
 from lca.errors import InputError
 
 log = logging.getLogger(__name__)
 
 PROGRESS_FROM = 2  # show a progress bar from this many scenarios on
-STAGE_SHORT = {
-    "materials": "Mater.",
-    "battery": "Batt.",
-    "manufacturing": "Manuf.",
-    "logistics": "Logist.",
-    "use": "Use",
-    "maintenance": "Maint.",
-    "end_of_life": "EoL",
-}
 RESULT_KEYS = ("name", "total_kg_co2e", "per_km_g_co2e", "lifetime_distance_km", "stages_kg_co2e")
 
 
@@ -89,25 +80,22 @@ def _load_all(files: Sequence[Path]) -> list:
 
 
 def _run_all(loaded: list, db: Any, gwp: str | None, show_progress: bool) -> list:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
+    """Every loaded scenario's result, in order, on forked workers (one per core; see
+    :mod:`lca.analysis.parallel`): the same results as one after the other."""
+    from lca.analysis.parallel import fork_map
     from lca.analysis.pipeline import run_loaded
 
-    results = []
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=not show_progress,
-    ) as progress:
+    # no refresh thread: the workers are forked while the bar is shown
+    with count_progress(show_progress, auto_refresh=False) as progress:
         task = progress.add_task("calculating", total=len(loaded))
-        for item in loaded:
-            progress.update(task, description=f"calculating {escape(item.name)}")
-            results.append(run_loaded(item, background=db, gwp=gwp))
-            progress.advance(task)
-    return results
+
+        def done(i: int) -> None:
+            progress.update(task, advance=1, description=f"calculated {escape(loaded[i].name)}")
+            progress.refresh()
+
+        return fork_map(
+            lambda i: run_loaded(loaded[i], background=db, gwp=gwp), len(loaded), done=done
+        )
 
 
 def paired_uncertainty(
@@ -123,155 +111,6 @@ def paired_uncertainty(
         system = build_system(item, db, gwp)
         models[item.name] = compile_model(system, item.sources.error)
     return paired_comparison(models, baseline, n, seed)
-
-
-def print_paired(paired: Mapping[str, Any]) -> None:
-    """Probability that each scenario is lower than the baseline, and the difference (t)."""
-    t = Table(
-        title=f"Paired Monte Carlo ({paired['n']:,} samples, seed {paired['seed']}): "
-        f"difference to {escape(paired['baseline'])}",
-        title_justify="left",
-    )
-    t.add_column("Scenario", no_wrap=True)
-    t.add_column("P(lower)", justify="right")
-    t.add_column("Diff. t, median", justify="right")
-    t.add_column("95 % interval, t", justify="right")
-    for name, row in paired["systems"].items():
-        if name == paired["baseline"]:
-            continue
-        d = row["difference_kg_co2e"]
-        t.add_row(
-            escape(name),
-            f"{row['probability_lower_than_baseline']:.3f}",
-            f"{d['p50'] / 1000:+,.1f}",
-            f"{d['p2_5'] / 1000:+,.1f} to {d['p97_5'] / 1000:+,.1f}",
-        )
-    out.print(t)
-
-
-def _common_prefix(names: Sequence[str]) -> str:
-    """The common dash-ended prefix of scenario names (shortened in the printed tables)."""
-    import os
-
-    if len(names) < 2:
-        return ""
-    prefix = os.path.commonprefix(list(names))
-    return prefix[: prefix.rfind("-") + 1] if "-" in prefix else ""
-
-
-def print_comparison(comparison: Mapping[str, Any]) -> None:
-    """The comparison as two tables (t CO2e): totals with differences and break-even, then
-    stages. Names lose their common prefix to fit a terminal."""
-    from rich import box
-
-    from lca.model.system import STAGES
-
-    base = comparison["baseline"]
-    rows = comparison["scenarios"]
-    prefix = _common_prefix([r["name"] for r in rows])
-
-    def short(name: str) -> str:
-        text = escape(name[len(prefix) :] if prefix else name)
-        return f"[bold]{text}[/]" if name == base else text
-
-    where = f" (names after '{escape(prefix)}')" if prefix else ""
-    t = Table(
-        title=f"Scenarios compared{where}: t CO2e per vehicle, difference to {short(base)}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    t.add_column("Scenario", no_wrap=True)
-    t.add_column("Total t", justify="right")
-    t.add_column("g/km", justify="right")
-    t.add_column("Diff. t", justify="right")
-    t.add_column("Diff. %", justify="right")
-    t.add_column("Break-even km", justify="right")
-    be = {b["scenario"]: b for b in comparison["break_even"]}
-    for r in rows:
-        b = be.get(r["name"])
-        if b is None:
-            be_text = "reference" if r["name"] == comparison["reference"] else ""
-        elif b["distance_km"] is None:
-            be_text = f"none < {comparison['break_even_limit_km']:,.0f}"
-        else:
-            be_text = f"{b['distance_km']:,.0f}" + (f" ({b['year']})" if b.get("year") else "")
-        pct = r["difference_to_baseline_percent"]
-        t.add_row(
-            short(r["name"]),
-            f"{r['total_kg_co2e'] / 1000:,.1f}",
-            f"{r['per_km_g_co2e']:,.0f}",
-            f"{r['difference_to_baseline_kg_co2e'] / 1000:+,.1f}",
-            f"{pct:+.1f}" if pct is not None else "",
-            be_text,
-        )
-    out.print(t)
-    s = Table(
-        title="By life-cycle stage, t CO2e",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    s.add_column("Scenario", no_wrap=True)
-    for st in STAGES:
-        s.add_column(STAGE_SHORT[st], justify="right")
-    for r in rows:
-        s.add_row(short(r["name"]), *(f"{r['stages_kg_co2e'][st] / 1000:,.1f}" for st in STAGES))
-    out.print(s)
-    loc = [
-        r
-        for r in rows
-        if abs(r["location_based_total_kg_co2e"] - r["market_based_total_kg_co2e"]) > 0.5
-    ]
-    if loc:
-        out.print(
-            "Totals are market-based (contractual instruments counted). Location-based: "
-            + "; ".join(
-                f"{short(r['name'])} {r['location_based_total_kg_co2e'] / 1000:,.1f} t" for r in loc
-            )
-        )
-    print_pairs(comparison, short)
-    if comparison["reference"]:
-        out.print(
-            "Break-even against "
-            f"{escape(comparison['reference'])} (year reached in brackets with a use profile): "
-            "production at km 0, use and maintenance by distance, end of life at the lifetime."
-        )
-
-
-MAX_PAIR_TABLE = 12  # scenarios up to which the each-against-each table is printed
-
-
-def print_pairs(comparison: Mapping[str, Any], short: Any) -> None:
-    """Break-even of each against each (km): row against column, for the row with the higher
-    production-side emissions; blank where the row starts lower."""
-    from rich import box
-
-    rows = [r["name"] for r in comparison["scenarios"]]
-    pairs = comparison.get("break_even_pairs") or []
-    if len(rows) < 3 or len(rows) > MAX_PAIR_TABLE or not pairs:
-        return
-    cell = {(p["scenario"], p["reference"]): p["distance_km"] for p in pairs}
-    t = Table(
-        title="Break-even in 1,000 km, each against each (the row catches up with the column; "
-        f"- never within {comparison['break_even_limit_km']:,.0f} km)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
-    t.add_column("", no_wrap=True)
-    for i, _ in enumerate(rows, 1):  # numbered columns: the table fits a terminal
-        t.add_column(str(i), justify="right", no_wrap=True)
-    for i, a in enumerate(rows, 1):
-        values = []
-        for b in rows:
-            if (a, b) not in cell:
-                values.append("")
-            else:
-                km = cell[(a, b)]
-                values.append("-" if km is None else f"{km / 1000:,.0f}")
-        t.add_row(f"{i} {short(a)}", *values)
-    out.print(t)
 
 
 @command()
@@ -336,66 +175,76 @@ def compare(
 ) -> None:
     """Compare scenarios: a table, comparison.json/.csv, each scenario's result.json, charts."""
     setup_logging(verbose)
-    from lca.analysis.compare import compare as make_comparison
     from lca.model.background import load_background
     from lca.outputs.files import reserve, write_outputs
-    from lca.outputs.jsonfile import dumps
 
     db = load_background(background)
     files, grids = split_sweeps(files)
     loaded = _load_all(files)
     folder = output or Path("reports") / "comparison"
     inputs = input_files(loaded, background, *(g.path for g in grids))
+    g = gwp_name(gwp)
     with reserve([folder], inputs=inputs):  # a second run into this folder stops here
         show = not quiet and fmt is OutputFormat.table and len(loaded) >= PROGRESS_FROM
-        results = _run_all(loaded, db, gwp_name(gwp), show and err.is_terminal)
-        sweeps = [
-            run_sweep_cli(g, db, gwp_name(gwp), scheduler, not quiet and err.is_terminal)
-            for g in grids
-        ]
-        try:
-            if sweeps:
-                from lca.analysis.sweep_table import sweep_comparison
-
-                comparison, plain, tables = sweep_comparison(
-                    [r.to_dict() for r in results], sweeps, baseline=baseline, reference=reference
-                )
-            else:
-                comparison = plain = make_comparison(
-                    results, baseline=baseline, reference=reference
-                )
-                tables = []
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
+        results = _run_all(loaded, db, g, show and err.is_terminal)
+        sweeps = [run_sweep_cli(x, db, g, scheduler, not quiet and err.is_terminal) for x in grids]
+        comparison, plain, tables = _comparison(results, sweeps, baseline, reference)
         if uncertainty:
             comparison["uncertainty"] = paired_uncertainty(
-                loaded, db, gwp_name(gwp), comparison["baseline"], uncertainty, seed
+                loaded, db, g, comparison["baseline"], uncertainty, seed
             )
-        text = dumps(comparison, "comparison.json")
-        payload = _comparison_files(folder, comparison, plain, text, results, charts)
-        if tables:
-            extra = sweep_files(tables, folder, charts)
-            payload[folder / "comparison.csv"] = str(payload[folder / "comparison.csv"]) + str(
-                extra.pop(folder / "comparison.csv", "")
-            )
-            payload.update(extra)
+        text, payload = _all_files(folder, comparison, plain, tables, results, charts)
         write_outputs(payload, folders=[folder], inputs=inputs)
     if fmt is OutputFormat.json:
         sys.stdout.write(text)
-        return
-    if not quiet:
-        if plain is not None:
-            print_comparison(plain)
-        for entry in comparison.get("sweeps", ()):
-            print_sweep(entry)
-        if "uncertainty" in comparison:
-            print_paired(comparison["uncertainty"])
-        n_charts = sum(1 for p in payload if p.suffix == ".png")
-        say(
-            f"\nwrote {folder}/comparison.json, comparison.csv, {len(results)} result.json "
-            f"under results/"
-            + (f", {n_charts} charts (PNG and SVG) under charts/" if charts else "")
+    elif not quiet:
+        _print_all(comparison, plain, payload, folder, len(results), charts)
+
+
+def _comparison(results: list, sweeps: list, baseline: str | None, reference: str | None):  # noqa: ANN202
+    """(comparison, plain comparison or None, sweep tables) of the results and sweeps."""
+    from lca.analysis.compare import compare as make_comparison
+
+    try:
+        if sweeps:
+            from lca.analysis.sweep_table import sweep_comparison
+
+            return sweep_comparison(
+                [r.to_dict() for r in results], sweeps, baseline=baseline, reference=reference
+            )
+        comparison = make_comparison(results, baseline=baseline, reference=reference)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    return comparison, comparison, []
+
+
+def _all_files(folder, comparison, plain, tables, results, charts):  # noqa: ANN001, ANN202
+    """comparison.json's text and every file ``vlca compare`` writes (sweep tables included)."""
+    from lca.outputs.jsonfile import dumps
+
+    text = dumps(comparison, "comparison.json")
+    payload = _comparison_files(folder, comparison, plain, text, results, charts)
+    if tables:
+        extra = sweep_files(tables, folder, charts)
+        payload[folder / "comparison.csv"] = str(payload[folder / "comparison.csv"]) + str(
+            extra.pop(folder / "comparison.csv", "")
         )
+        payload.update(extra)
+    return text, payload
+
+
+def _print_all(comparison, plain, payload, folder, n_results, charts) -> None:  # noqa: ANN001
+    if plain is not None:
+        print_comparison(plain)
+    for entry in comparison.get("sweeps", ()):
+        print_sweep(entry)
+    if "uncertainty" in comparison:
+        print_paired(comparison["uncertainty"])
+    n_charts = sum(1 for p in payload if p.suffix == ".png")
+    say(
+        f"\nwrote {folder}/comparison.json, comparison.csv, {n_results} result.json "
+        f"under results/" + (f", {n_charts} charts (PNG and SVG) under charts/" if charts else "")
+    )
 
 
 def _comparison_files(
@@ -473,24 +322,18 @@ def chart(
     from lca.outputs.files import reserve, write_outputs
 
     results = [_read_result(f) for f in files]
-    if len(results) == 1:
-        figures = scenario_charts(results[0], size=size.value)
-    else:
+    comparison = None
+    if len(results) > 1:  # checked before the output folder is reserved
         try:
             comparison = make_comparison(results, baseline=baseline)
         except ValueError as exc:
             raise InputError(str(exc)) from None
-        figures = comparison_charts(results, comparison, size=size.value)
     folder = output or files[0].parent / "charts"
     with reserve([folder], inputs=files):
-        if len(results) == 1:
-            figures = scenario_charts(results[0])
+        if comparison is None:
+            figures = scenario_charts(results[0], size=size.value)
         else:
-            try:
-                comparison = make_comparison(results, baseline=baseline)
-            except ValueError as exc:
-                raise InputError(str(exc)) from None
-            figures = comparison_charts(results, comparison)
+            figures = comparison_charts(results, comparison, size=size.value)
         payload = chart_files(figures, folder)
         write_outputs(dict(payload), folders=[folder], inputs=files)
     if not quiet:

@@ -16,7 +16,10 @@ from lca.cli.common import (
     MAX_SAMPLES,
     BackgroundOption,
     GwpOption,
+    InputFileArgument,
+    KeptOutputOption,
     QuietOption,
+    ReferenceOption,
     SeedOption,
     VerboseOption,
     command,
@@ -65,7 +68,7 @@ def _sensitivity_result(model: Any, method: Method, n: int | None, seed: int, ra
 
 @command()
 def sensitivity(
-    file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
+    file: InputFileArgument,
     method: Annotated[
         Method,
         typer.Option(
@@ -94,18 +97,8 @@ def sensitivity(
             max=100.0,
         ),
     ] = None,
-    reference: Annotated[
-        Path | None,
-        typer.Option(help="Combustion reference for the break-even distance (its distribution)."),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Output folder (default reports/<name>); files already there are kept.",
-        ),
-    ] = None,
+    reference: ReferenceOption = None,
+    output: KeptOutputOption = None,
     gwp: GwpOption = None,
     background: BackgroundOption = None,
     quiet: QuietOption = False,
@@ -116,6 +109,34 @@ def sensitivity(
     Writes sensitivity.json and sensitivity-<method>.png/.svg into reports/<name>/ (or --output).
     """
     setup_logging(verbose)
+    from lca.cli.chart_worker import ChartWorker
+
+    with ChartWorker() as charts:  # imports matplotlib on the other core meanwhile
+        res, files = _sensitivity_run(
+            file, method, n, seed, range_, reference, output, gwp, background, charts
+        )
+    if quiet:
+        return
+    out.print(_sensitivity_table(res["name"], method, res))
+    if "break_even" in res:
+        print_break_even(res["break_even"])
+    say("")
+    wrote(files)
+
+
+def _sensitivity_run(
+    file: Path,
+    method: Method,
+    n: int | None,
+    seed: int,
+    range_: float | None,
+    reference: Path | None,
+    output: Path | None,
+    gwp: str | None,
+    background: Path | None,
+    charts: Any,
+) -> tuple[dict[str, Any], dict[Path, Any]]:
+    """Load, analyse and write; return the result and the files written."""
     from lca.analysis import uncertainty as unc
     from lca.outputs.files import reserve, write_outputs
 
@@ -134,52 +155,56 @@ def sensitivity(
         res["name"] = system.name
         if ref_model is not None:
             res["break_even"] = unc.break_even(model, ref_model, n or 100_000, seed)
-        files = _sensitivity_files(folder, system, model, method, res)
+        files = _sensitivity_files(folder, system, model, method, res, charts)
         write_outputs(files, folders=[folder], merge=True, inputs=inputs)
-    if quiet:
-        return
-    out.print(_sensitivity_table(system.name, method, res))
-    if "break_even" in res:
-        print_break_even(res["break_even"])
-    say("")
-    wrote(files)
+    return res, files
 
 
-def _sensitivity_files(
-    folder: Path, system: Any, model: Any, method: Method, res: dict[str, Any]
-) -> dict:
-    """sensitivity.json and the method's chart as PNG and SVG (nothing written yet)."""
+def sensitivity_figure(method: str, title: str, res: dict[str, Any], style: dict[str, Any]):  # noqa: ANN201
+    """The chart of a sensitivity result (module level: a chart worker process draws it)."""
     from lca.outputs import uncertainty_charts as charts
-    from lca.outputs.chartstyle import figure_files
-    from lca.outputs.jsonfile import dumps
 
-    title = system.inventory.vehicle.name
-    names = {i.key: i.description for i in model.inputs if i.description}
-    text = dumps(res, "sensitivity.json")
-    style = {"gwp_set": system.gwp_set, "names": names}
-    if method is Method.oat:
-        fig = charts.tornado_chart(
+    if method == Method.oat.value:
+        return charts.tornado_chart(
             f"{title}: one at a time, each input at its {res['range']}",
             res["inputs"],
             res["deterministic_kg_co2e"],
             **style,
         )
-    elif method is Method.sobol:
-        fig = charts.sobol_chart(
+    if method == Method.sobol.value:
+        return charts.sobol_chart(
             f"{title}: Sobol indices of the total (N = {res['n']}, {res['runs']:,} runs)",
             res["inputs"],
             **style,
         )
-    else:
-        fig = charts.morris_chart(
-            f"{title}: Morris screening ({res['trajectories']} trajectories)",
-            res["inputs"],
-            **style,
-        )
-    return {
-        folder / "sensitivity.json": text,
-        **figure_files(fig, folder / f"sensitivity-{method.value}"),
+    return charts.morris_chart(
+        f"{title}: Morris screening ({res['trajectories']} trajectories)",
+        res["inputs"],
+        **style,
+    )
+
+
+def _sensitivity_files(
+    folder: Path, system: Any, model: Any, method: Method, res: dict[str, Any], charts: Any
+) -> dict:
+    """sensitivity.json and the method's chart as PNG and SVG (nothing written yet), the chart
+    drawn by the ``charts`` worker."""
+    from lca.outputs.jsonfile import dumps
+
+    names = {i.key: i.description for i in model.inputs if i.description}
+    style = {"gwp_set": system.gwp_set, "names": names}
+    keep = {
+        k: res[k]
+        for k in ("range", "deterministic_kg_co2e", "n", "runs", "trajectories", "inputs")
+        if k in res
     }
+    charts.submit(
+        sensitivity_figure,
+        (method.value, system.inventory.vehicle.name, keep, style),
+        folder / f"sensitivity-{method.value}",
+    )
+    text = dumps(res, "sensitivity.json")
+    return {folder / "sensitivity.json": text, **charts.result()}
 
 
 def _sensitivity_table(name: str, method: Method, res: dict[str, Any]) -> Table:

@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.markup import escape
 
-from lca.cli.common import err, out
+from lca.cli.common import count_progress, out
 
 
 def print_sweep(entry: Mapping[str, Any]) -> None:
@@ -50,18 +50,9 @@ def split_sweeps(files: Sequence[Path]) -> tuple[list[Path], list]:
 
 
 def run_sweep_cli(grid: Any, db: Any, gwp: str | None, scheduler: str | None, show: bool) -> Any:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from lca.analysis.sweep import run_sweep
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=not show,
-    ) as progress:
+    with count_progress(show) as progress:
         task = progress.add_task(f"sweep {grid.name}", total=grid.count)
         return run_sweep(
             grid, db, gwp, scheduler=scheduler, progress=lambda k: progress.advance(task, k)

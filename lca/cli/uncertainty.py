@@ -16,7 +16,10 @@ from lca.cli.common import (
     MAX_STREAMED_SAMPLES,
     BackgroundOption,
     GwpOption,
+    InputFileArgument,
+    KeptOutputOption,
     QuietOption,
+    ReferenceOption,
     SeedOption,
     VerboseOption,
     command,
@@ -136,10 +139,42 @@ def nothing_uncertain(file: Path) -> InputError:
     )
 
 
-def _sample(file, model, n, seed, scheduler, quiet, ref_model, others, samples_out=None):  # noqa: ANN001, ANN202
+def distribution_figure(title, total_kg, stages_kg, stage_names, det_kg, stats, gwp_set):  # noqa: ANN001, ANN201
+    """The distribution chart of samples in kg (``stats`` None: the summary of ``total_kg``,
+    as the report has it). Module level: a chart worker process draws it."""
+    from lca.calc.montecarlo import summary
+    from lca.outputs.uncertainty_charts import distribution_chart
+
+    return distribution_chart(
+        title,
+        total_kg / 1000,
+        stages_kg / 1000,
+        stage_names,
+        det_kg / 1000,
+        summary(total_kg) if stats is None else stats,
+        gwp_set=gwp_set,
+    )
+
+
+def _chart_args(system, model, samples, det_kg, stats=None) -> tuple:  # noqa: ANN001
+    return (
+        f"{system.inventory.vehicle.name}: uncertainty of the cradle-to-grave footprint",
+        samples.total,
+        samples.stages[:, :VIOLIN_SAMPLES],
+        model.stages,
+        det_kg,
+        stats,
+        system.gwp_set,
+    )
+
+
+def _sample(
+    file, model, n, seed, scheduler, quiet, ref_model, others, samples_out=None, ready=None
+):  # noqa: ANN001, ANN202, E501
     """The Monte Carlo report (with break-even and paired comparison), the samples and whether
     they were streamed (from ``STREAM_FROM`` samples: statistics accumulated chunk by chunk,
-    the samples file, if asked for, written while sampling)."""
+    the samples file, if asked for, written while sampling). ``ready(samples, det_kg)`` is
+    called when the in-memory samples are drawn."""
     from lca.analysis import uncertainty as unc
     from lca.analysis import uncertainty_stream as ust
     from lca.errors import CalculationError
@@ -155,7 +190,7 @@ def _sample(file, model, n, seed, scheduler, quiet, ref_model, others, samples_o
             )
         else:
             report, samples = unc.monte_carlo_report(
-                model, n, seed, scheduler=scheduler, progress=advance
+                model, n, seed, scheduler=scheduler, progress=advance, samples_ready=ready
             )
     except OSError as exc:  # a Dask scheduler that cannot be reached
         raise CalculationError(f"cannot run on scheduler {scheduler!r}: {exc}") from None
@@ -166,47 +201,41 @@ def _sample(file, model, n, seed, scheduler, quiet, ref_model, others, samples_o
         report["break_even"] = unc.break_even(model, ref_model, min(n, MAX_SAMPLES), seed)
     if others:
         models = {str(file): model, **others}
-        report["comparison"] = unc.paired_comparison(
-            models, str(file), min(n, MAX_SAMPLES), seed
-        )
+        report["comparison"] = unc.paired_comparison(models, str(file), min(n, MAX_SAMPLES), seed)
     return report, samples, streamed
 
 
-def _uncertainty_files(folder, system, model, report, samples, samples_out):  # noqa: ANN001, ANN202
+def _uncertainty_files(folder, system, model, report, samples, samples_out, charts):  # noqa: ANN001, ANN202
     """uncertainty.json, uncertainty.png/.svg (and the samples as .npy unless already written
-    while streaming: ``samples_out`` None): nothing written yet."""
+    while streaming: ``samples_out`` None): nothing written yet. The chart comes from the
+    ``charts`` worker (submitted when the samples were drawn, or now)."""
     import io
 
     import numpy as np
 
-    from lca.outputs.chartstyle import figure_files
     from lca.outputs.jsonfile import dumps
-    from lca.outputs.uncertainty_charts import distribution_chart
 
+    if not charts.submitted:
+        det_kg, stats = report["deterministic_kg_co2e"], report["total_kg_co2e"]
+        charts.submit(
+            distribution_figure,
+            _chart_args(system, model, samples, det_kg, stats),
+            Path("uncertainty"),
+        )
     text = dumps(report, "uncertainty.json")
-    fig = distribution_chart(
-        f"{system.inventory.vehicle.name}: uncertainty of the cradle-to-grave footprint",
-        samples.total / 1000,
-        samples.stages[:, :VIOLIN_SAMPLES] / 1000,
-        model.stages,
-        report["deterministic_kg_co2e"] / 1000,
-        report["total_kg_co2e"],
-        gwp_set=system.gwp_set,
-    )
-    files: dict[Path, str | bytes] = {
-        folder / "uncertainty.json": text,
-        **figure_files(fig, folder / "uncertainty"),
-    }
+    files: dict[Path, str | bytes] = {folder / "uncertainty.json": text}
     if samples_out is not None:
         buf = io.BytesIO()
         np.save(buf, samples.total)
         files[samples_out] = buf.getvalue()
+    chart = charts.result()
+    files.update({folder / p.name: data for p, data in chart.items()})
     return files
 
 
 @command()
 def uncertainty(
-    file: Annotated[Path, typer.Argument(help="An inventory or scenario YAML file.")],
+    file: InputFileArgument,
     n: Annotated[
         int,
         typer.Option(
@@ -219,22 +248,12 @@ def uncertainty(
         ),
     ] = 10_000,
     seed: SeedOption = DEFAULT_SEED,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Output folder (default reports/<name>); files already there are kept.",
-        ),
-    ] = None,
+    output: KeptOutputOption = None,
     samples_out: Annotated[
         Path | None,
         typer.Option("--samples-out", help="Save the per-sample totals (kg CO2e) as .npy."),
     ] = None,
-    reference: Annotated[
-        Path | None,
-        typer.Option(help="Combustion reference (inventory or scenario) for the break-even."),
-    ] = None,
+    reference: ReferenceOption = None,
     compare_to: Annotated[
         list[Path] | None,
         typer.Option(
@@ -256,6 +275,43 @@ def uncertainty(
     Writes uncertainty.json and uncertainty.png into reports/<name>/ (or --output).
     """
     setup_logging(verbose)
+    from lca.cli.chart_worker import ChartWorker
+
+    with ChartWorker() as charts:  # imports matplotlib on the other core meanwhile
+        report, files, model = _uncertainty_run(
+            file,
+            n,
+            seed,
+            output,
+            samples_out,
+            reference,
+            compare_to,
+            scheduler,
+            gwp,
+            background,
+            quiet,
+            charts,
+        )
+    if quiet:
+        return
+    _print_report(file, report, model, files)
+
+
+def _uncertainty_run(
+    file: Path,
+    n: int,
+    seed: int,
+    output: Path | None,
+    samples_out: Path | None,
+    reference: Path | None,
+    compare_to: list[Path] | None,
+    scheduler: str | None,
+    gwp: str | None,
+    background: Path | None,
+    quiet: bool,
+    charts: Any,
+) -> tuple[dict[str, Any], dict[Path, str | bytes], Any]:
+    """Load, sample and write; return the report, the files written and the model."""
     from lca.outputs.files import reserve, write_outputs
 
     g = gwp_name(gwp)
@@ -282,16 +338,24 @@ def uncertainty(
             file=samples_out,
         )
     extra = [samples_out] if samples_out is not None else []
+
+    def ready(samples: Any, det_kg: float) -> None:
+        charts.submit(
+            distribution_figure, _chart_args(system, model, samples, det_kg), Path("uncertainty")
+        )
+
     with reserve([folder], extra, inputs=inputs, merge=True):  # a second run stops here
         report, samples, streamed = _sample(
-            file, model, n, seed, scheduler, quiet, ref_model, others, samples_out
+            file, model, n, seed, scheduler, quiet, ref_model, others, samples_out, ready
         )
         files = _uncertainty_files(
-            folder, system, model, report, samples, None if streamed else samples_out
+            folder, system, model, report, samples, None if streamed else samples_out, charts
         )
         write_outputs(files, folders=[folder], merge=True, inputs=inputs)
-    if quiet:
-        return
+    return report, files, model
+
+
+def _print_report(file: Path, report: dict[str, Any], model: Any, files: Any) -> None:
     out.print(_stats_table(report))
     out.print(
         f"engine: {report['engine']['seconds']:.2f} s, "

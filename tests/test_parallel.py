@@ -1,0 +1,91 @@
+"""Forked helpers: scenarios on worker processes (lca.analysis.parallel) and the chart worker
+(lca.cli.chart_worker) give what the serial code gives, and fail the way it fails; the
+uncertainty chart's vectorised violin densities equal matplotlib's."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lca.analysis.parallel import fork_map, workers_for
+from lca.cli.chart_worker import ChartWorker, _files
+from lca.errors import InputError
+
+
+def _square_or_fail(i: int) -> tuple[int, int]:
+    if i == 3:
+        raise InputError("item 3 is bad", file=Path("x.yaml"))
+    return i, os.getpid()
+
+
+def test_fork_map_keeps_order_and_uses_workers():
+    got = fork_map(lambda i: (i * i, os.getpid()), 6, workers=2)
+    assert [v for v, _ in got] == [i * i for i in range(6)]
+    assert got[0][1] == os.getpid()  # the first here (warming imports and caches)
+    assert os.getpid() not in {pid for _, pid in got[1:]}  # the others in the workers
+    assert workers_for(1) == 1
+
+
+def test_fork_map_reraises_the_serial_error_here():
+    done = []
+    with pytest.raises(InputError, match="item 3 is bad"):
+        fork_map(_square_or_fail, 6, workers=2, done=done.append)
+    assert done == [0, 1, 2]
+
+
+def _figure(values: np.ndarray, title: str):  # noqa: ANN202
+    from lca.outputs.chartstyle import figure
+
+    fig = figure("a4", 2.0)
+    ax = fig.add_subplot()
+    ax.plot(values)
+    ax.set_title(title)
+    return fig
+
+
+def _broken(values: np.ndarray):  # noqa: ANN202
+    raise RuntimeError("cannot draw")
+
+
+def test_chart_worker_gives_the_bytes_drawn_here():
+    args = (np.linspace(0, 1, 50) ** 2, "a chart")
+    with ChartWorker() as charts:
+        assert charts.pid  # forked
+        charts.submit(_figure, args, Path("out/chart"))
+        files = charts.result()
+    assert files == _files(_figure, args, Path("out/chart"))
+    assert set(files) == {Path("out/chart.png"), Path("out/chart.svg")}
+
+
+def test_chart_worker_failure_is_raised_here():
+    with ChartWorker() as charts, pytest.raises(RuntimeError, match="cannot draw"):
+        charts.submit(_broken, (np.zeros(3),), Path("c"))
+        charts.result()
+
+
+def test_unused_chart_worker_exits():
+    with ChartWorker() as charts:
+        pid = charts.pid
+    assert pid and charts.pid == 0
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_violin_density_equals_matplotlib(dtype):
+    from matplotlib import cbook
+
+    from lca.outputs.uncertainty_charts import _violin_stats
+
+    rng = np.random.default_rng(5)
+    data = [(rng.lognormal(0, 0.3, 3000) / 1000).astype(dtype) for _ in range(3)]
+    data.append(np.full(10, 2.0, dtype=dtype))  # a constant stage
+    expected = cbook.violin_stats(data, ("GaussianKDE", None), points=100)
+    got = _violin_stats(data)
+    for e, g in zip(expected, got, strict=True):
+        assert g["vals"].dtype == e["vals"].dtype
+        assert np.array_equal(g["vals"], e["vals"])
+        assert np.array_equal(g["coords"], e["coords"])
