@@ -37,8 +37,15 @@ QuantityText = Annotated[str, AfterValidator(_short_text)] | StrictFloat | Stric
 class Strict(BaseModel):
     """Base model: unknown keys are errors, instances are immutable."""
 
+    # defer_build: a model's validator is built when it first validates, not at import: a run
+    # validates a handful of the ~40 models and pydantic builds each nested model again inside
+    # every parent anyway (0.1 s of every start-up); the schema, and so every error, is the same
     model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        allow_inf_nan=False,
+        defer_build=True,
     )
 
 
