@@ -41,3 +41,45 @@ def test_a_failing_set_fails_every_time():
     for _ in range(2):
         with pytest.raises(InputError, match="parameters.dist"):
             build_parameters(bad, _err)
+
+
+def test_scalar_evaluations_are_remembered_by_text_and_values():
+    from lca.model.expressions import parse_expression
+    from lca.model.units import registry
+
+    q = registry().Quantity
+    expr = parse_expression("2 * dist + 3 km")
+    first = expr.evaluate({"dist": q(5.0, "km")})
+    assert expr.evaluate({"dist": q(5.0, "km")}) is first  # the same evaluation, remembered
+    assert expr.evaluate({"dist": q(5.0, "m")}).to("km").magnitude == pytest.approx(3.01)
+    assert expr.evaluate({"dist": q(6.0, "km")}).to("km").magnitude == 15.0
+    # a parameter the expression does not use does not matter
+    assert expr.evaluate({"dist": q(5.0, "km"), "other": q(1.0, "kg")}) is first
+
+
+def test_the_sign_of_zero_and_arrays_are_not_mixed_up():
+    import math
+
+    import numpy as np
+
+    from lca.model.expressions import parse_expression
+    from lca.model.units import registry
+
+    q = registry().Quantity
+    expr = parse_expression("x * 2")
+    assert math.copysign(1.0, expr.evaluate({"x": q(0.0, "kg")}).magnitude) == 1.0
+    assert math.copysign(1.0, expr.evaluate({"x": q(-0.0, "kg")}).magnitude) == -1.0
+    arr = expr.evaluate({"x": q(np.array([1.0, 2.0]), "kg")})
+    assert list(arr.magnitude) == [2.0, 4.0]
+    assert list(expr.evaluate({"x": q(np.array([3.0, 4.0]), "kg")}).magnitude) == [6.0, 8.0]
+
+
+def test_a_failing_evaluation_fails_every_time():
+    from lca.model.expressions import parse_expression
+    from lca.model.units import registry
+
+    q = registry().Quantity
+    expr = parse_expression("x + 1 kg")
+    for _ in range(2):
+        with pytest.raises(InputError, match="cannot add or subtract"):
+            expr.evaluate({"x": q(1.0, "km")})

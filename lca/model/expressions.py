@@ -8,6 +8,7 @@ arrays, so the same compiled expression serves the deterministic run and Monte C
 
 from __future__ import annotations
 
+import math
 import operator
 import tokenize
 from collections.abc import Mapping
@@ -87,8 +88,25 @@ class Expression:
         return frozenset(n for n in self.names if n in known)
 
     def evaluate(self, values: Mapping[str, pint.Quantity]) -> pint.Quantity:
-        """Evaluate with parameter ``values`` (scalars or numpy arrays) to a pint quantity."""
+        """Evaluate with parameter ``values`` (scalars or numpy arrays) to a pint quantity.
+
+        Scalar evaluations are remembered by text and the values of the parameters used (a
+        run's alternatives evaluate the same amounts with the same values again): the result
+        is the quantity the same evaluation gave before. Errors are raised afresh each time."""
         ureg = registry()
+        key = _memo_key(self, values, ureg)
+        if key is not None:
+            known = _MEMO.get(key)
+            if known is not None:
+                return known
+        result = self._evaluate(values, ureg)
+        if key is not None:
+            if len(_MEMO) >= _MEMO_SIZE:
+                _MEMO.clear()
+            _MEMO[key] = result
+        return result
+
+    def _evaluate(self, values: Mapping[str, pint.Quantity], ureg: pint.UnitRegistry) -> Any:
 
         def leaf(tok: tokenize.TokenInfo) -> Any:
             if tok.type == tokenize.NUMBER:
@@ -161,6 +179,29 @@ class Expression:
         if not np.all(np.isfinite(mag)):
             raise InputError(f"expression {self.text!r} gives a non-finite value")
         return result
+
+
+_MEMO: dict[tuple, pint.Quantity] = {}
+_MEMO_SIZE = 16384  # entries; cleared when full (a run needs a few hundred)
+
+
+def _memo_key(expr: Expression, values: Mapping[str, Any], ureg: pint.UnitRegistry) -> tuple | None:
+    """The memo key of evaluating ``expr`` with ``values``: its text, the registry, and the
+    magnitude, sign and units of each parameter it uses; None when one is not a float quantity
+    (sample arrays are not remembered)."""
+    parts: list[Any] = [expr.text, ureg]
+    for name in expr.names:
+        if name not in values:
+            continue
+        q = values[name]
+        if not isinstance(q, pint.Quantity):
+            return None
+        mag = q.magnitude
+        if type(mag) is not float:
+            return None
+        # -0.0 == 0.0: the sign is part of the key (it can show in a result)
+        parts.append((name, mag, math.copysign(1.0, mag), q._units))  # noqa: SLF001
+    return tuple(parts)
 
 
 def _describe(q: Any) -> str:
