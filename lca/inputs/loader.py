@@ -64,10 +64,10 @@ def load_scenarios(path: str | Path) -> list[LoadedInput]:
     p = Path(path)
     doc = load_yaml(p)
     if "scenario" not in doc.data:
-        return [load_input(p)]
+        return [_input_from(p, doc, ())]
     spec = validate(ScenarioFile, doc)
     if not spec.variants:
-        return [load_input(p)]
+        return [_input_from(p, doc, (), spec)]
     return [
         _load_scenario(p, doc, spec, (), extra, f"{spec.scenario.name}-{suffix}")
         for suffix, extra in variant_sets(doc, spec)
@@ -77,7 +77,14 @@ def load_scenarios(path: str | Path) -> list[LoadedInput]:
 def load_input(path: str | Path, _seen: tuple[Path, ...] = ()) -> LoadedInput:
     """Load an inventory or a scenario (following ``base``/``extends``)."""
     p = Path(path)
-    doc = load_yaml(p)
+    return _input_from(p, load_yaml(p), _seen)
+
+
+def _input_from(
+    p: Path, doc: Document, _seen: tuple[Path, ...], spec: ScenarioFile | None = None
+) -> LoadedInput:
+    """:func:`load_input` of the file ``p`` already read as ``doc`` (``spec``: its validated
+    scenario header, when the caller has it)."""
     if "scenario" not in doc.data:
         return LoadedInput(
             name=p.stem,
@@ -87,7 +94,8 @@ def load_input(path: str | Path, _seen: tuple[Path, ...] = ()) -> LoadedInput:
             sources=SourceMap(doc),
             files=(p,),
         )
-    spec = validate(ScenarioFile, doc)
+    if spec is None:
+        spec = validate(ScenarioFile, doc)
     if spec.variants:
         if _seen:
             raise doc.error(
@@ -115,22 +123,23 @@ def _load_parent(p: Path, doc: Document, ref_key: str, ref_text: str, seen: tupl
             "scenario file)",
             where,
         )
-    if not ref.resolve().is_relative_to(p.parent.resolve()):
-        try:
-            data = load_yaml(ref).data
-        except InputError as exc:
-            raise doc.error(
-                f"{ref_key} {ref_text!r} lies outside the scenario's folder and is not a YAML "
-                f"inventory or scenario ({exc.message})",
-                where,
-            ) from None
-        if "vehicle" not in data and "scenario" not in data:
-            raise doc.error(
-                f"{ref_key} {ref_text!r} lies outside the scenario's folder and is not an "
-                "inventory (no 'vehicle') or a scenario (no 'scenario'); it is not read further",
-                where,
-            )
-    return load_input(ref, seen)
+    if ref.resolve().is_relative_to(p.parent.resolve()):
+        return load_input(ref, seen)
+    try:
+        ref_doc = load_yaml(ref)
+    except InputError as exc:
+        raise doc.error(
+            f"{ref_key} {ref_text!r} lies outside the scenario's folder and is not a YAML "
+            f"inventory or scenario ({exc.message})",
+            where,
+        ) from None
+    if "vehicle" not in ref_doc.data and "scenario" not in ref_doc.data:
+        raise doc.error(
+            f"{ref_key} {ref_text!r} lies outside the scenario's folder and is not an "
+            "inventory (no 'vehicle') or a scenario (no 'scenario'); it is not read further",
+            where,
+        )
+    return _input_from(ref, ref_doc, seen)  # the file as read for the check, not read again
 
 
 def _set_by(p: Path, line: int | None, name: str) -> str:
