@@ -89,3 +89,10 @@ def test_violin_density_equals_matplotlib(dtype):
         assert g["vals"].dtype == e["vals"].dtype
         assert np.array_equal(g["vals"], e["vals"])
         assert np.array_equal(g["coords"], e["coords"])
+
+
+def test_violin_samples_sent_are_the_ones_drawn():
+    from lca.cli import uncertainty as cli
+    from lca.outputs import uncertainty_charts
+
+    assert cli.VIOLIN_SAMPLES == uncertainty_charts.VIOLIN_SAMPLES

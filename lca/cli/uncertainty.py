@@ -128,9 +128,11 @@ def print_break_even(be: dict[str, Any]) -> None:
     )
 
 
-VIOLIN_SAMPLES = 100_000
-"""Samples the stage violins' density estimates use (their cost grows with n; the shape is
-settled long before 10^5); the histogram and statistics use every sample."""
+VIOLIN_SAMPLES = 20_000
+"""Samples of each stage sent to the chart helper: the ones its violins draw
+(:data:`lca.outputs.uncertainty_charts.VIOLIN_SAMPLES`, not imported here as that module
+imports matplotlib; a test checks the two agree); the histogram and statistics use every
+sample."""
 
 
 #: the summary keys the distribution chart draws (P2.5, P50, P97.5 of the total)
