@@ -68,10 +68,9 @@ def _kde(x: np.ndarray, coords: np.ndarray) -> np.ndarray:
     for lo in range(0, len(points), KDE_ROWS):
         # the subtraction in the data's precision, as matplotlib does; the products in float64
         diff = (data[None, :] - points[lo : lo + KDE_ROWS, None]).astype(np.float64, copy=False)
-        energy = inv_cov * diff  # then in place: diff * tdiff / 2, negated, exponentiated
+        energy = inv_cov * diff  # then in place: diff * tdiff, -1/2 of it, exponentiated
         energy *= diff
-        energy /= 2.0
-        np.negative(energy, out=energy)
+        energy *= -0.5  # the same number as -(energy / 2.0): both round the same real value
         np.exp(energy, out=energy)
         out[lo : lo + KDE_ROWS] = energy.sum(axis=1)
     return out / kde.norm_factor
