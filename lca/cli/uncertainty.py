@@ -149,22 +149,26 @@ def distribution_figure(title, total_kg, stages_kg, stage_names, det_kg, stats, 
     """The distribution chart of samples in kg (``stats`` None: the percentiles the chart marks,
     the numbers of the report's summary). Module level: a chart worker process draws it, without
     importing the calculation (lca.calc.montecarlo: a third of a second)."""
-    import numpy as np
-
     from lca.outputs.uncertainty_charts import distribution_chart
 
-    if stats is None:  # np.percentile as lca.calc.montecarlo.summary: the same order statistics
-        q = np.percentile(total_kg, [2.5, 50, 97.5])
-        stats = {k: float(v) for k, v in zip(CHART_PERCENTILES, q, strict=True)}
     return distribution_chart(
         title,
         total_kg / 1000,
         stages_kg / 1000,
         stage_names,
         det_kg / 1000,
-        stats,
+        chart_percentiles(total_kg) if stats is None else stats,
         gwp_set=gwp_set,
     )
+
+
+def chart_percentiles(total_kg) -> dict[str, float]:  # noqa: ANN001
+    """P2.5, P50 and P97.5 of ``total_kg`` (kg), the numbers lca.calc.montecarlo.summary gives
+    (np.percentile picks the same order statistics), without importing the calculation."""
+    import numpy as np
+
+    q = np.percentile(total_kg, [2.5, 50, 97.5])
+    return {k: float(v) for k, v in zip(CHART_PERCENTILES, q, strict=True)}
 
 
 def _chart_args(system, model, samples, det_kg, stats=None) -> tuple:  # noqa: ANN001
