@@ -37,7 +37,12 @@ def compile_model(
 
     ``varied``: parameters that :func:`evaluate` may be given as ``overrides`` (a sweep's
     axes), so the exchanges that depend on them are re-evaluated per row. ``uncertain=False``
-    compiles the deterministic model only (no uncertain inputs: a sweep)."""
+    compiles the deterministic model only (no uncertain inputs: a sweep).
+
+    The steps: the uncertain inputs and the records they reach; the records' unit scores
+    (kg CO2e per unit) and the inverse of their input matrix; the parameters' SI values and
+    the exchanges' amounts, each checked against pint; which exchanges vary; the constant part
+    of each stage; then the model, checked against the matrix engine's total."""
 
     def _err(message: str, kp: tuple = ()) -> InputError:
         return InputError(message, path=kp)
@@ -50,31 +55,12 @@ def compile_model(
     param_base = _parameter_base(system, units)
     dependent, touched = _touched(system, inputs, varied)
     ex = _exchanges(system, param_base, units, rindex, touched)
-    choice = None
-    for j, inp in enumerate(inputs):
-        if inp.target == "choice":
-            exs = tuple(i for i, e in enumerate(system.exchanges) if e.kind == "use-electricity")
-            choice = (j, exs, np.array([rindex[r] for r in inp.choices], dtype=np.int64))
-            ex["varying"] = sorted(set(ex["varying"]) | set(exs))
+    choice = _supply_choice(system, inputs, rindex, ex)
     record_inputs = tuple(
         (j, rindex[inp.name]) for j, inp in enumerate(inputs) if inp.target == "record"
     )
     stage_const, stage_coef = _constant_stages(system, ex, u_det, ainv, direct, record_inputs)
-    need = sorted(
-        {int(ex["record"][i]) for i in ex["varying"]}
-        | ({int(r) for r in choice[2]} if choice is not None else set())
-    )
-    needed = tuple(
-        (r, tuple((j, float(direct[k] * ainv[k, r])) for j, k in record_inputs if ainv[k, r]))
-        for r in need
-    )
-    det_total = float(
-        sum(
-            a * u_det[rindex[e.record]]
-            for e, a in zip(system.exchanges, system.amounts, strict=True)
-            if not e.credit
-        )
-    )
+    det_total = _deterministic_total(system, u_det, rindex)
     pset = system.parameters
     model = Model(
         name=system.name,
@@ -93,7 +79,7 @@ def compile_model(
         dependent=tuple(dependent),
         stage_const=stage_const,
         stage_coef=tuple(stage_coef),
-        needed=needed,
+        needed=_needed(ex, choice, direct, ainv, record_inputs),
         direct=direct,
         u_det=u_det,
         record_inputs=record_inputs,
@@ -107,6 +93,61 @@ def compile_model(
     )
     _check(model, det_total)
     return model
+
+
+Choice = tuple[int, tuple[int, ...], np.ndarray]
+"""A supply choice: its input's column, the exchanges it supplies (charging electricity) and
+the record index of each choice."""
+
+
+def _supply_choice(
+    system: ProductSystem,
+    inputs: Sequence[UncertainInput],
+    rindex: Mapping[str, int],
+    ex: dict[str, list],
+) -> Choice | None:
+    """The supply choice among ``inputs`` (the last one, if any); its exchanges are made
+    varying in ``ex``."""
+    choice = None
+    for j, inp in enumerate(inputs):
+        if inp.target == "choice":
+            exs = tuple(i for i, e in enumerate(system.exchanges) if e.kind == "use-electricity")
+            choice = (j, exs, np.array([rindex[r] for r in inp.choices], dtype=np.int64))
+            ex["varying"] = sorted(set(ex["varying"]) | set(exs))
+    return choice
+
+
+def _needed(
+    ex: Mapping[str, list],
+    choice: Choice | None,
+    direct: np.ndarray,
+    ainv: np.ndarray,
+    record_inputs: tuple[tuple[int, int], ...],
+) -> tuple[tuple[int, tuple[tuple[int, float], ...]], ...]:
+    """The records whose unit scores varying exchanges (and the supply choice) use, each with
+    its terms ``(input column, direct_k x inverse[k, r])`` over the uncertain records k."""
+    need = sorted(
+        {int(ex["record"][i]) for i in ex["varying"]}
+        | ({int(r) for r in choice[2]} if choice is not None else set())
+    )
+    return tuple(
+        (r, tuple((j, float(direct[k] * ainv[k, r])) for j, k in record_inputs if ainv[k, r]))
+        for r in need
+    )
+
+
+def _deterministic_total(
+    system: ProductSystem, u_det: np.ndarray, rindex: Mapping[str, int]
+) -> float:
+    """kg CO2e of the system at its deterministic point from the matrix engine's unit scores
+    (credit exchanges, stage -1 in the compiled model, are not in the total)."""
+    return float(
+        sum(
+            a * u_det[rindex[e.record]]
+            for e, a in zip(system.exchanges, system.amounts, strict=True)
+            if not e.credit
+        )
+    )
 
 
 def _records(system: ProductSystem, inputs: Sequence[UncertainInput]) -> list[str]:

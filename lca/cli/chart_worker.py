@@ -29,6 +29,12 @@ WARM_MODULES = (
     "matplotlib.patches",
     "lca.outputs.chartstyle",
     "lca.outputs.uncertainty_charts",
+    # what the first SVG and PNG otherwise import (Pillow's Image.preinit: its plugins)
+    "matplotlib.backends.backend_svg",
+    "PIL.BmpImagePlugin",
+    "PIL.GifImagePlugin",
+    "PIL.JpegImagePlugin",
+    "PIL.PpmImagePlugin",
 )
 
 

@@ -128,9 +128,15 @@ def print_break_even(be: dict[str, Any]) -> None:
     )
 
 
-VIOLIN_SAMPLES = 100_000
-"""Samples the stage violins' density estimates use (their cost grows with n; the shape is
-settled long before 10^5); the histogram and statistics use every sample."""
+VIOLIN_SAMPLES = 20_000
+"""Samples of each stage sent to the chart helper: the ones its violins draw
+(:data:`lca.outputs.uncertainty_charts.VIOLIN_SAMPLES`, not imported here as that module
+imports matplotlib; a test checks the two agree); the histogram and statistics use every
+sample."""
+
+
+#: the summary keys the distribution chart draws (P2.5, P50, P97.5 of the total)
+CHART_PERCENTILES = ("p2_5", "p50", "p97_5")
 
 
 def nothing_uncertain(file: Path) -> InputError:
@@ -140,9 +146,9 @@ def nothing_uncertain(file: Path) -> InputError:
 
 
 def distribution_figure(title, total_kg, stages_kg, stage_names, det_kg, stats, gwp_set):  # noqa: ANN001, ANN201
-    """The distribution chart of samples in kg (``stats`` None: the summary of ``total_kg``,
-    as the report has it). Module level: a chart worker process draws it."""
-    from lca.calc.montecarlo import summary
+    """The distribution chart of samples in kg (``stats`` None: the percentiles the chart marks,
+    the numbers of the report's summary). Module level: a chart worker process draws it, without
+    importing the calculation (lca.calc.montecarlo: a third of a second)."""
     from lca.outputs.uncertainty_charts import distribution_chart
 
     return distribution_chart(
@@ -151,9 +157,18 @@ def distribution_figure(title, total_kg, stages_kg, stage_names, det_kg, stats, 
         stages_kg / 1000,
         stage_names,
         det_kg / 1000,
-        summary(total_kg) if stats is None else stats,
+        chart_percentiles(total_kg) if stats is None else stats,
         gwp_set=gwp_set,
     )
+
+
+def chart_percentiles(total_kg) -> dict[str, float]:  # noqa: ANN001
+    """P2.5, P50 and P97.5 of ``total_kg`` (kg), the numbers lca.calc.montecarlo.summary gives
+    (np.percentile picks the same order statistics), without importing the calculation."""
+    import numpy as np
+
+    q = np.percentile(total_kg, [2.5, 50, 97.5])
+    return {k: float(v) for k, v in zip(CHART_PERCENTILES, q, strict=True)}
 
 
 def _chart_args(system, model, samples, det_kg, stats=None) -> tuple:  # noqa: ANN001
