@@ -137,11 +137,31 @@ def run(
     A scenario file with variants runs every variant, each into its own folder.
     """
     setup_logging(verbose)
+    from lca.outputs.chart_workers import ChartWorkers
+
+    # forked first: the chart workers import matplotlib while this process imports and calculates
+    with ChartWorkers(enabled=charts) as chart_workers:
+        results, folders = _run_and_write(file, output, gwp, background, chart_workers)
+    if not quiet:
+        for result, folder in zip(results, folders, strict=True):
+            print_result(result)
+            extra = ", charts/" if charts else ""
+            say(f"\nwrote {folder}/result.json, result.csv, inventory.csv{extra}")
+
+
+def _run_and_write(
+    file: Path,
+    output: Path | None,
+    gwp: Any,
+    background: Path | None,
+    chart_workers: Any,
+) -> tuple[list, list[Path]]:
+    """Calculate every scenario of ``file`` and write its folder (charts when ``chart_workers``
+    is enabled); the results and their folders."""
     from lca.analysis.pipeline import run_loaded
     from lca.inputs.files import check_background_path
     from lca.inputs.loader import load_scenarios
     from lca.model.background import load_background
-    from lca.outputs.chart_workers import ChartWorkers
     from lca.outputs.files import reserve, write_outputs
 
     check_background_path(background)
@@ -152,23 +172,18 @@ def run(
     else:
         folders = [output / item.name for item in loaded] if len(loaded) > 1 else [output]
     inputs = input_files(loaded, background)
-    # chart workers import matplotlib while the footprint is calculated
-    with reserve(folders, inputs=inputs), ChartWorkers(enabled=charts) as chart_workers:
+    with reserve(folders, inputs=inputs):
         results = [run_loaded(item, gwp=gwp_name(gwp), background=db) for item in loaded]
         files: dict[Path, str | bytes] = {}
         for result, folder in zip(results, folders, strict=True):
             files[folder / "result.json"] = result.to_json()
             files[folder / "result.csv"] = result.to_csv()
             files[folder / "inventory.csv"] = result.inventory_csv()
-        if charts:
+        if chart_workers.enabled:
             pairs = [(r.to_dict(), f / "charts") for r, f in zip(results, folders, strict=True)]
             files.update(chart_workers.files(pairs))
         write_outputs(files, folders=folders, inputs=inputs)
-    if not quiet:
-        for result, folder in zip(results, folders, strict=True):
-            print_result(result)
-            extra = ", charts/" if charts else ""
-            say(f"\nwrote {folder}/result.json, result.csv, inventory.csv{extra}")
+    return results, folders
 
 
 @command()
