@@ -117,6 +117,9 @@ class ChartWorkers:
         self.pid = 0  # the first worker (the leader of the workers' process group)
         self._send: list[int] = []  # the command's ends: requests to each worker
         self._recv: list[int] = []  # answers from each worker
+        self._sent = [False] * self.workers  # which workers were given their share
+        self._asked: list | None = None  # what submit() sent
+        self._sender: Any = None  # the thread sending the requests
 
     def __enter__(self) -> ChartWorkers:
         if not (self.enabled and self.workers and hasattr(os, "fork")):
@@ -159,6 +162,8 @@ class ChartWorkers:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if kind is None and self._sender is not None:
+            self._sender.join()
         self._close_own()  # idle workers read the end of their requests and exit
         if not self.pid:
             return
@@ -188,16 +193,40 @@ class ChartWorkers:
         self._close(self._send + self._recv)
         self._send, self._recv = [], []
 
-    def files(self, results: list[tuple[Mapping[str, Any], Path]]) -> dict[Path, bytes]:
-        """The chart files of each ``(result dictionary, folder)``, in the order of
-        :data:`lca.outputs.charts.SCENARIO_CHARTS` within a folder."""
-        from lca.outputs.charts import SCENARIO_CHARTS
+    def submit(self, results: list[tuple[Mapping[str, Any], Path]]) -> None:
+        """Send each worker its share of the charts of ``(result dictionary, folder)`` pairs, on
+        a thread (a worker still importing reads later): the command meanwhile goes on."""
+        import threading
 
+        self._asked = results
         shares: list[list[Task]] = [[] for _ in SHARES]
         for r, folder in results:
             for k, stems in enumerate(SHARES):
                 shares[k % max(len(self._send), 1)] += [(s, r, folder) for s in stems]
-        done = self._from_workers([s for s in shares if s])
+        send, self._send = self._send, []  # each fd is closed once, by _write or here
+        self._sender = threading.Thread(target=self._send_all, args=(send, shares), daemon=True)
+        self._sender.start()
+
+    def _send_all(self, send: list[int], shares: list[list[Task]]) -> None:
+        for k, fd in enumerate(send):
+            if not shares[k]:  # a worker given nothing exits
+                self._close([fd])
+                continue
+            try:
+                _write(fd, shares[k])
+                self._sent[k] = True
+            except OSError as e:  # the worker is gone
+                log.info("a chart worker is gone (%s); its charts are drawn here", e)
+
+    def files(self, results: list[tuple[Mapping[str, Any], Path]]) -> dict[Path, bytes]:
+        """The chart files of each ``(result dictionary, folder)``, in the order of
+        :data:`lca.outputs.charts.SCENARIO_CHARTS` within a folder (sent now unless
+        :meth:`submit` sent these already)."""
+        from lca.outputs.charts import SCENARIO_CHARTS
+
+        if self._asked is not results:
+            self.submit(results)
+        done = self._collect()
         out: dict[Path, bytes] = {}
         for r, folder in results:
             for stem in SCENARIO_CHARTS:
@@ -205,22 +234,15 @@ class ChartWorkers:
                 out.update(done[key] if key in done else render(stem, r, folder))
         return out
 
-    def _from_workers(self, shares: list[list[Task]]) -> dict[tuple[str, Path], dict]:
-        """Send each worker its share, collect what they drew (nothing from a failed one)."""
+    def _collect(self) -> dict[tuple[str, Path], dict]:
+        """What the workers drew, ``{(stem, folder): files}`` (nothing from a failed one)."""
+        if self._sender is not None:
+            self._sender.join()
+            self._sender = None
         done: dict[tuple[str, Path], dict] = {}
-        send, recv = self._send, self._recv
-        self._send, self._recv = [], []  # each fd is closed once, by _write, _read or here
-        sent = []
-        for fd, share in zip(send, shares, strict=False):
-            try:
-                _write(fd, share)
-                sent.append(True)
-            except OSError as e:  # the worker is gone
-                log.info("a chart worker is gone (%s); its charts are drawn here", e)
-                sent.append(False)
-        self._close(send[len(sent) :])  # workers given nothing: they exit
-        for fd, ok in zip(recv, sent + [False] * (len(recv) - len(sent)), strict=True):
-            if not ok:
+        recv, self._recv = self._recv, []  # each fd is closed once, by _read or here
+        for k, fd in enumerate(recv):
+            if not self._sent[k]:
                 self._close([fd])
                 continue
             try:
