@@ -26,6 +26,12 @@ PETROL = ROOT / "scenarios" / "compact-suv-petrol.yaml"
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the workers fork")
 
 
+@pytest.fixture(autouse=True)
+def idle(monkeypatch):
+    """Workers whatever the load of the machine running the tests."""
+    monkeypatch.setattr(chart_workers, "cores_idle", lambda: True)
+
+
 def drawn_here(path: Path, folder: Path) -> tuple[dict, dict[Path, bytes]]:
     result = as_dict(analyse_file(path).result)
     here: dict[Path, bytes] = {}
@@ -88,6 +94,10 @@ def test_a_failed_worker_is_drawn_here(monkeypatch):
     with ChartWorkers(workers=0) as none:
         assert none.pid == 0
         assert none.files([(result, Path("out"))]) == here
+    monkeypatch.setattr(chart_workers, "cores_idle", lambda: False)
+    with ChartWorkers() as busy:
+        assert busy.pid == 0
+        assert busy.files([(result, Path("out"))]) == here
 
 
 def test_workers_never_asked_exit():
@@ -117,7 +127,11 @@ def _group_members(parent: int) -> list[int]:
 def test_ctrl_c_while_charts_are_drawn_leaves_no_process(tmp_path):
     """SIGINT once both workers exist (the second is forked after the imports): exit 130,
     the workers' group is gone, nothing written."""
-    cmd = [sys.executable, "-m", "lca.cli.app", "run", str(BEV), "-o", str(tmp_path / "o")]
+    code = (
+        "import sys; from lca.outputs import chart_workers as c; c.cores_idle = lambda: True; "
+        "from lca.cli.app import main; sys.argv[0] = 'vlca'; main()"
+    )
+    cmd = [sys.executable, "-c", code, "run", str(BEV), "-o", str(tmp_path / "o")]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     leader = 0
     deadline = time.monotonic() + 60
