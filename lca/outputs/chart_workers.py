@@ -212,6 +212,8 @@ class ChartWorkers:
         import threading
 
         self._asked = results
+        if not self._send:  # no workers: files() draws every chart here
+            return
         shares: list[list[Task]] = [[] for _ in SHARES]
         for r, folder in results:
             for k, stems in enumerate(SHARES):
@@ -262,6 +264,9 @@ class ChartWorkers:
                 answer = _read(fd)
             except (EOFError, OSError, pickle.UnpicklingError) as e:
                 answer = (False, repr(e))
+            except BaseException:  # Ctrl-C while waiting: the answers not read are dropped
+                self._close(recv[k + 1 :])
+                raise
             if answer[0]:
                 done.update(answer[1])
             else:
