@@ -1,13 +1,15 @@
 """The charts of ``vlca run`` drawn in forked worker processes while the footprint is calculated.
 
 Importing matplotlib and drawing four charts (PNG and SVG each) costs over a second in one
-process. :class:`ChartWorkers` forks the command process when it is entered, at the start of the
-command: the child imports the chart modules (on the other core) while the command imports and
-calculates, then forks a second worker from itself (no second import), and both wait for the
-result. :meth:`ChartWorkers.files` sends each worker its share of the charts and collects the
-PNG and SVG bytes of :func:`lca.outputs.chartstyle.figure_files`: the same code as drawing
-here, so the same files. On a busy machine (:func:`cores_idle`), where the platform cannot
-fork, or where a worker fails in any way, the charts are drawn in the command's own process.
+process. :class:`ChartWorkers` forks the command process when it is entered, once the command
+has imported the calculation's modules (the charts need them too: never imported twice): the
+child imports matplotlib (on the other core) while the command loads and calculates, then forks
+a second worker from itself (no second import), and both wait for the result.
+:meth:`ChartWorkers.submit` sends each worker its share of the charts and
+:meth:`ChartWorkers.files` collects the PNG and SVG bytes of
+:func:`lca.outputs.chartstyle.figure_files`: the same code as drawing here, so the same files.
+On a busy machine (:func:`cores_idle`), where the platform cannot fork, or where a worker fails
+in any way, the charts are drawn in the command's own process.
 
 The workers run in their own process group: Ctrl-C in a terminal reaches only the command,
 which then stops the group (:meth:`ChartWorkers.__exit__`); a worker whose command is gone
