@@ -176,30 +176,3 @@ def test_cumulative_lines_end_at_each_cars_life():
     lines = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() != "None"]
     ends = sorted(float(ln.get_xdata()[-1]) for ln in lines)
     assert ends == sorted(r.lifetime_distance_km / 1000 for r in res)
-
-
-def test_chart_workers_give_the_files_drawn_in_this_process(monkeypatch):
-    """The workers of ``vlca run`` draw the same bytes as this process does, in the same file
-    order; a pool that cannot start, or a busy machine, draws here."""
-    from lca.outputs import chart_workers
-    from lca.outputs.chart_workers import ChartWorkers
-
-    monkeypatch.setattr(chart_workers, "cores_idle", lambda: True)
-
-    result = charts.as_dict(results(tuple(FEW[:1]))[0])
-    here: dict[Path, bytes] = {}
-    for stem, fig in charts.scenario_charts(result).items():
-        here.update(figure_files(fig, Path("out") / stem))
-    with ChartWorkers() as workers:
-        drawn = workers.files([(result, Path("out"))])
-    assert workers._pool is None  # shut down on exit
-    assert list(drawn) == list(here)
-    assert drawn == here
-    broken = ChartWorkers(workers=0)  # ProcessPoolExecutor refuses 0 workers: no pool
-    with broken:
-        assert broken._pool is None
-        assert broken.files([(result, Path("out"))]) == here
-    monkeypatch.setattr(chart_workers, "cores_idle", lambda: False)
-    with ChartWorkers() as busy:
-        assert busy._starting is None and busy._pool is None
-        assert busy.files([(result, Path("out"))]) == here

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -37,6 +37,9 @@ from lca.cli.common import (
 )
 from lca.errors import InputError
 from lca.outputs.palette import STAGE_LABELS
+
+if TYPE_CHECKING:
+    from lca.outputs.chart_workers import ChartWorkers
 
 
 def print_result(result) -> None:  # noqa: ANN001
@@ -137,11 +140,36 @@ def run(
     A scenario file with variants runs every variant, each into its own folder.
     """
     setup_logging(verbose)
+    from lca.analysis.pipeline import run_loaded  # noqa: F401 - imported before the fork
+
+    if charts:  # the charts' other module of the calculation, also before the fork
+        from lca.analysis.compare import as_dict  # noqa: F401
+    from lca.outputs.chart_workers import ChartWorkers
+
+    # forked once the calculation's modules are imported (the workers need most of them: not
+    # imported twice); they import matplotlib while this process loads and calculates
+    with ChartWorkers(enabled=charts) as chart_workers:
+        results, folders = _run_and_write(file, output, gwp, background, chart_workers)
+    if not quiet:
+        for result, folder in zip(results, folders, strict=True):
+            print_result(result)
+            extra = ", charts/" if charts else ""
+            say(f"\nwrote {folder}/result.json, result.csv, inventory.csv{extra}")
+
+
+def _run_and_write(
+    file: Path,
+    output: Path | None,
+    gwp: Any,
+    background: Path | None,
+    chart_workers: ChartWorkers,
+) -> tuple[list, list[Path]]:
+    """Calculate every scenario of ``file`` and write its folder (charts when ``chart_workers``
+    is enabled); the results and their folders."""
     from lca.analysis.pipeline import run_loaded
     from lca.inputs.files import check_background_path
     from lca.inputs.loader import load_scenarios
     from lca.model.background import load_background
-    from lca.outputs.chart_workers import ChartWorkers
     from lca.outputs.files import reserve, write_outputs
 
     check_background_path(background)
@@ -152,23 +180,20 @@ def run(
     else:
         folders = [output / item.name for item in loaded] if len(loaded) > 1 else [output]
     inputs = input_files(loaded, background)
-    # chart workers import matplotlib while the footprint is calculated
-    with reserve(folders, inputs=inputs), ChartWorkers(enabled=charts) as chart_workers:
+    with reserve(folders, inputs=inputs):
         results = [run_loaded(item, gwp=gwp_name(gwp), background=db) for item in loaded]
+        if chart_workers.enabled:
+            pairs = [(r.to_dict(), f / "charts") for r, f in zip(results, folders, strict=True)]
+            chart_workers.submit(pairs)  # drawn while the other files are made
         files: dict[Path, str | bytes] = {}
         for result, folder in zip(results, folders, strict=True):
             files[folder / "result.json"] = result.to_json()
             files[folder / "result.csv"] = result.to_csv()
             files[folder / "inventory.csv"] = result.inventory_csv()
-        if charts:
-            pairs = [(r.to_dict(), f / "charts") for r, f in zip(results, folders, strict=True)]
+        if chart_workers.enabled:
             files.update(chart_workers.files(pairs))
         write_outputs(files, folders=folders, inputs=inputs)
-    if not quiet:
-        for result, folder in zip(results, folders, strict=True):
-            print_result(result)
-            extra = ", charts/" if charts else ""
-            say(f"\nwrote {folder}/result.json, result.csv, inventory.csv{extra}")
+    return results, folders
 
 
 @command()

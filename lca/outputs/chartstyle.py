@@ -119,12 +119,20 @@ def figure_files(fig: Figure, path_stem: str | Path) -> dict[Path, bytes]:
     gives the same bytes on every run: no date in either file, a fixed SVG hash salt.
 
     The figure is laid out and drawn once for the PNG (Agg buffer to PNG, no second layout
-    pass); the SVG reuses that layout, so it is drawn once more and not laid out again."""
+    pass); the SVG reuses that layout, so it is drawn once more and not laid out again (with no
+    layout engine at all: with a placeholder engine ``savefig`` would draw the figure twice)."""
     import matplotlib
     from matplotlib.image import imsave
 
     stem = Path(path_stem)
-    rc = {"svg.hashsalt": SVG_SALT, "svg.fonttype": "path", "path.simplify": True}
+    rc = {
+        "svg.hashsalt": SVG_SALT,
+        "svg.fonttype": "path",
+        "path.simplify": True,
+        # set_layout_engine(None) then means no engine
+        "figure.autolayout": False,
+        "figure.constrained_layout.use": False,
+    }
     engine = fig.get_layout_engine()
     with matplotlib.rc_context(rc):
         fig.canvas.draw()  # the layout engine runs here, once
@@ -138,7 +146,7 @@ def figure_files(fig: Figure, path_stem: str | Path) -> dict[Path, bytes]:
             metadata={"Software": "vehicle-lca"},
         )
         svg = io.BytesIO()
-        fig.set_layout_engine("none")  # keep the layout just computed
+        fig.set_layout_engine(None)  # keep the layout just computed
         try:
             fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": "vehicle-lca"})
         finally:

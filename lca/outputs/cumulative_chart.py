@@ -172,7 +172,9 @@ def _label_line_ends(
     """Each line's name and end value right of the axes, spread so no two labels touch, with a
     thin leader to the line's end."""
     fs = font(size, 0.95)
-    fig.draw_without_rendering()  # the axes' final height, to turn a text line into data units
+    # the axes' final height, to turn a text line into data units: the layout alone places the
+    # axes (a whole draw without rendering would only add the drawing of every artist)
+    fig.get_layout_engine().execute(fig)
     height_px = ax.get_window_extent().height
     gap = 1.3 * fs * fig.dpi / 72 / max(height_px, 1.0) * top * 1.25
     keys = list(ends)
