@@ -213,8 +213,20 @@ LONG = "b" * 300  # a path name over the 255 bytes an operating system allows
         (["report", str(TINY_EV), "-o", "{out}", "--background", "{long}"], 300),
         (["serve", "{long}.yaml"], 305),
         (["bom", "import", "{long}.csv", "--base", str(TINY_EV), "-o", "{out}/x.yaml"], 304),
+        (["compare", str(TINY_EV), "-o", "{out}", "--background", "{long}"], 300),
+        (["uncertainty", str(TINY_EV), "-n", "100", "-o", "{out}", "--background", "{long}"], 300),
+        (["sensitivity", str(TINY_EV), "-o", "{out}", "--background", "{long}"], 300),
     ],
-    ids=["run-background", "validate-background", "report-background", "serve", "bom"],
+    ids=[
+        "run-background",
+        "validate-background",
+        "report-background",
+        "serve",
+        "bom",
+        "compare-background",
+        "uncertainty-background",
+        "sensitivity-background",
+    ],
 )
 def test_path_name_too_long_is_a_clean_error(tmp_path, args, size):
     """A name over 255 bytes (a background folder, an input file) is exit 2 naming the path

@@ -70,6 +70,10 @@ def load_background(folder: str | Path | None = None) -> Database:
         from lca.model.brightway_background import brightway_database
 
         return brightway_database(str(folder), load_background())
+    if folder is not None:
+        from lca.inputs.files import check_background_path
+
+        check_background_path(folder)  # a name the OS cannot look up: exit 2, the part named
     root = Path(folder) if folder is not None else DEFAULT_BACKGROUND
     return _load_cached(str(root.resolve()), _folder_stamp(root))
 
