@@ -71,6 +71,30 @@ class Entries:
     cf_ids: np.ndarray
     cf_data: np.ndarray
 
+    @classmethod
+    def from_lists(
+        cls,
+        tech: tuple[list, list, list, list],
+        bio: tuple[list, list, list],
+        cf_ids: np.ndarray,
+        cf_data: np.ndarray,
+    ) -> Entries:
+        """Entries from Python lists: technosphere (rows, cols, data, flip) and biosphere
+        (rows, cols, data) as int64/float64/bool arrays; characterisation as given."""
+        rows, cols, data, flip = tech
+        b_rows, b_cols, b_data = bio
+        return cls(
+            np.array(rows, dtype=np.int64),
+            np.array(cols, dtype=np.int64),
+            np.array(data, dtype=np.float64),
+            np.array(flip, dtype=bool),
+            np.array(b_rows, dtype=np.int64),
+            np.array(b_cols, dtype=np.int64),
+            np.array(b_data, dtype=np.float64),
+            cf_ids,
+            cf_data,
+        )
+
 
 def entries(
     system: ProductSystem, reg: Registry, amounts: Sequence[float] | None = None
@@ -106,17 +130,7 @@ def entries(
     factors = db.gwp_sets[system.gwp_set].factors
     cf_ids = np.array([fid[f] for f in reg.flows], dtype=np.int64)
     cf_data = np.array([float(factors[f]) for f in reg.flows], dtype=np.float64)
-    return Entries(
-        np.array(rows, dtype=np.int64),
-        np.array(cols, dtype=np.int64),
-        np.array(data, dtype=np.float64),
-        np.array(flip, dtype=bool),
-        np.array(b_rows, dtype=np.int64),
-        np.array(b_cols, dtype=np.int64),
-        np.array(b_data, dtype=np.float64),
-        cf_ids,
-        cf_data,
-    )
+    return Entries.from_lists((rows, cols, data, flip), (b_rows, b_cols, b_data), cf_ids, cf_data)
 
 
 def indices(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

@@ -193,14 +193,9 @@ def union_entries(union: Union, lay: Layout) -> Entries:
             b_rows.append(fid[gas])
             b_cols.append(rec + i)
             b_data.append(float(kg))
-    return Entries(
-        np.array(rows, dtype=np.int64),
-        np.array(cols, dtype=np.int64),
-        np.array(data, dtype=np.float64),
-        np.array(flip, dtype=bool),
-        np.array(b_rows, dtype=np.int64),
-        np.array(b_cols, dtype=np.int64),
-        np.array(b_data, dtype=np.float64),
+    return Entries.from_lists(
+        (rows, cols, data, flip),
+        (b_rows, b_cols, b_data),
         np.arange(1, len(union.flows) + 1, dtype=np.int64),
         union.factors.copy(),
     )
