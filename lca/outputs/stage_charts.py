@@ -25,6 +25,7 @@ from lca.outputs.chartstyle import (
 from lca.outputs.palette import STAGE_COLOURS, STAGE_NAMES, humanise, plain, short_names
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from lca.calc.results import Result
@@ -32,6 +33,27 @@ if TYPE_CHECKING:
     Res = Result | Mapping[str, Any]
 
 LEGEND_COLUMNS = {"a4": 4, "slide": 7}  # stage legend entries per row (an A4 column is narrow)
+
+
+def stacked_stage_bars(
+    ax: Axes, y: Sequence[int], series: Sequence[tuple[str, list[float]]]
+) -> list[float]:
+    """Horizontal bars stacked stage by stage (``series``: stage and its value per bar, t
+    CO2e), in the stage colours and names; returns each bar's total (t CO2e)."""
+    left = [0.0] * len(y)
+    for stage, vals in series:
+        ax.barh(
+            y,
+            vals,
+            left=left,
+            color=STAGE_COLOURS[stage],
+            edgecolor=EDGE,
+            linewidth=0.4,
+            label=STAGE_NAMES[stage],
+            height=0.72,
+        )
+        left = [a + v for a, v in zip(left, vals, strict=True)]
+    return left
 
 
 def bar_values(
@@ -59,20 +81,14 @@ def stages_chart(results: Sequence[Res], title: str | None = None, size: str = "
     fig = figure(size, 1.5 + 0.24 * n)
     ax = fig.add_subplot()
     y = list(range(n))
-    left = [0.0] * n
-    for stage in STAGES:
-        vals = [float(d["stages_kg_co2e"].get(stage, 0.0)) / TONNE for d in order]
-        ax.barh(
-            y,
-            vals,
-            left=left,
-            color=STAGE_COLOURS[stage],
-            edgecolor=EDGE,
-            linewidth=0.4,
-            label=STAGE_NAMES[stage],
-            height=0.72,
-        )
-        left = [a + b for a, b in zip(left, vals, strict=True)]
+    left = stacked_stage_bars(
+        ax,
+        y,
+        [
+            (stage, [float(d["stages_kg_co2e"].get(stage, 0.0)) / TONNE for d in order])
+            for stage in STAGES
+        ],
+    )
     bar_values(
         ax,
         y,
@@ -220,20 +236,9 @@ def components_chart(result: Res, size: str = "a4") -> Figure:
     fig = figure(size, 1.5 + 0.24 * max(len(comps), 1))
     ax = fig.add_subplot()
     used = [st for st in STAGES if any(per[c].get(st) for c in comps)]
-    left = [0.0] * len(comps)
-    for st in used:
-        vals = [per[c].get(st, 0.0) for c in comps]
-        ax.barh(
-            range(len(comps)),
-            vals,
-            left=left,
-            color=STAGE_COLOURS[st],
-            edgecolor=EDGE,
-            linewidth=0.4,
-            label=STAGE_NAMES[st],
-            height=0.72,
-        )
-        left = [a + v for a, v in zip(left, vals, strict=True)]
+    left = stacked_stage_bars(
+        ax, range(len(comps)), [(st, [per[c].get(st, 0.0) for c in comps]) for st in used]
+    )
     bar_values(ax, list(range(len(comps))), left, [f"{t:,.2f} t" for t in left], size)
     ax.set_yticks(range(len(comps)), [plain(humanise(c)) for c in comps])
     ax.set_xlabel("t CO2e per vehicle")
