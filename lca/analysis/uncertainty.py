@@ -36,6 +36,7 @@ from lca.calc.montecarlo import (
 from lca.calc.sampling import (
     BLOCK,
     DESIGN_QUANTILES,
+    SAMPLING,
     UncertainInput,
     deterministic_row,
     draw,
@@ -138,9 +139,7 @@ def monte_carlo_report(
             "seconds": seconds,
             "samples_per_second": n / seconds if seconds > 0 else None,
             "scheduler": str(scheduler) if scheduler is not None else "local threads",
-            "sampling": "numpy PCG64; stream per (block of "
-            f"{BLOCK} samples, input key) from SeedSequence(seed): sample i depends only on "
-            "the seed, i and the input",
+            "sampling": SAMPLING,
         },
     }
     return report, out

@@ -12,7 +12,7 @@ import numpy as np
 
 from lca.analysis.uncertainty import describe_input, report_head
 from lca.calc.montecarlo import Model, evaluate
-from lca.calc.sampling import BLOCK, deterministic_row
+from lca.calc.sampling import SAMPLING, deterministic_row
 
 #: from this many samples on, the CLI streams (statistics accumulated chunk by chunk)
 STREAM_FROM = 10_000_000
@@ -57,9 +57,7 @@ def monte_carlo_report_streamed(
                 "bin_width": s.resolution(),
                 "chart_samples": int(s.kept.total.size),
             },
-            "sampling": "numpy PCG64; stream per (block of "
-            f"{BLOCK} samples, input key) from SeedSequence(seed): sample i depends only on "
-            "the seed, i and the input",
+            "sampling": SAMPLING,
         },
     }
     return report, s.kept

@@ -14,7 +14,9 @@ An input is one of:
 Sampling is reproducible bit for bit: sample ``i`` depends only on the seed, ``i`` and the
 input's key, never on the chunk size or on where the chunk runs. Samples are drawn in fixed
 blocks of :data:`BLOCK` samples; each (block, input) pair has its own PCG64 stream derived from
-``SeedSequence(seed, spawn_key=(block, hash(key)))``. Because the stream belongs to the input's
+``SeedSequence(seed, spawn_key=(block, hash(key)))``. Normal and lognormal inputs take standard
+normals by the Box-Muller transform in single precision
+(:func:`lca.calc.uncertain.standard_normals`). Because the stream belongs to the input's
 key, two systems that share an input (paired comparisons) draw the same numbers for it
 (common random numbers).
 """
@@ -27,6 +29,7 @@ import numpy as np
 
 from lca.calc.uncertain import (
     UncertainInput,
+    box_muller,
     multiplier_params,
     uncertain_inputs,
 )
@@ -41,6 +44,14 @@ BLOCK = 1 << 14
 #: Morris and other unit-hypercube designs put their extreme levels at these quantiles, because
 #: the 0 and 1 quantiles of a normal or lognormal distribution are infinite
 DESIGN_QUANTILES = (0.01, 0.99)
+
+
+#: how the samples are drawn, as result files state it
+SAMPLING = (
+    f"numpy PCG64; stream per (block of {BLOCK} samples, input key) from SeedSequence(seed): "
+    "sample i depends only on the seed, i and the input; standard normals by the Box-Muller "
+    "transform of single-precision uniforms (|z| <= 5.77)"
+)
 
 
 def block_generator(seed: int, block: int, inp: UncertainInput) -> np.random.Generator:
@@ -63,9 +74,46 @@ def draw(inputs: Sequence[UncertainInput], seed: int, start: int, stop: int) -> 
     for b in range(first, last + 1):
         lo = max(start, b * BLOCK)
         hi = min(stop, (b + 1) * BLOCK)
-        for j, inp in enumerate(inputs):
-            vals = inp.draw(block_generator(seed, b, inp), BLOCK)
-            out[lo - start : hi - start, j] = vals[lo - b * BLOCK : hi - b * BLOCK]
+        out[lo - start : hi - start, :] = draw_block(inputs, seed, b)[
+            lo - b * BLOCK : hi - b * BLOCK
+        ]
+    return out
+
+
+def draw_block(
+    inputs: Sequence[UncertainInput], seed: int, block: int, out: np.ndarray | None = None
+) -> np.ndarray:
+    """The :data:`BLOCK` samples of one block (BLOCK x inputs, written into ``out`` if given),
+    each column equal bit for bit to ``inputs[j].draw(block_generator(seed, block, inputs[j]),
+    BLOCK)``.
+
+    The normal and lognormal columns go through one Box-Muller transform of all their uniforms
+    together, which saves some thousand small numpy calls per million samples.
+    """
+    if out is None:
+        out = np.empty((BLOCK, len(inputs)), dtype=np.float64, order="F")
+    logn = [j for j, inp in enumerate(inputs) if inp.kind == "lognormal"]
+    norm = [j for j, inp in enumerate(inputs) if inp.kind == "normal"]
+    rows = logn + norm
+    if rows:
+        u = np.empty((len(rows), BLOCK), dtype=np.float32)
+        for row, j in enumerate(rows):
+            block_generator(seed, block, inputs[j]).random(out=u[row], dtype=np.float32)
+        z = box_muller(u)
+        if logn:
+            zl = z[: len(logn)]
+            zl *= np.array([[inputs[j].params[1]] for j in logn], dtype=np.float32)
+            np.exp(zl, out=zl)
+            out[:, logn] = zl.T
+            for j in logn:
+                if inputs[j].params[0] != 1.0:
+                    out[:, j] *= inputs[j].params[0]
+        for row, j in enumerate(norm, start=len(logn)):
+            mean, sd = inputs[j].params[:2]
+            out[:, j] = mean + sd * z[row].astype(np.float64)
+    for j, inp in enumerate(inputs):
+        if inp.kind not in ("normal", "lognormal"):
+            out[:, j] = inp.draw(block_generator(seed, block, inp), BLOCK)
     return out
 
 

@@ -26,6 +26,42 @@ def ndtri(u: np.ndarray) -> np.ndarray:
     return _ndtri(u)
 
 
+#: largest |z| :func:`standard_normals` can return: sqrt(-2 ln 2^-24), from the smallest
+#: non-zero single-precision uniform (a true normal exceeds it with probability 7.9e-9)
+NORMAL_LIMIT = math.sqrt(-2.0 * math.log(2.0**-24))
+
+
+def standard_normals(rng: np.random.Generator, size: int) -> np.ndarray:
+    """``size`` standard normal deviates (float32) by the Box-Muller transform of ``rng``'s
+    single-precision uniforms (see :func:`box_muller`)."""
+    half = (size + 1) // 2
+    return box_muller(rng.random(2 * half, dtype=np.float32))[:size]
+
+
+def box_muller(u: np.ndarray) -> np.ndarray:
+    """Standard normal deviates from single-precision uniforms ``u`` (the last axis of even
+    length 2h, changed in place): ``r = sqrt(-2 ln(1 - u1))`` with ``u1`` the first h, ``z = r
+    cos(2 pi u2)`` for the first half and ``r sin(2 pi u2)`` for the second (``u2`` the last h).
+
+    Single precision (24-bit uniforms, relative resolution 6e-8) is far finer than any Monte
+    Carlo percentile can resolve, and numpy evaluates these functions with SIMD: about 4 ns a
+    deviate against 10 ns for its double-precision ziggurat. The price is a tail cut at
+    :data:`NORMAL_LIMIT` (5.77 sd), which a true normal passes with probability 7.9e-9. Each
+    element's value depends only on its two uniforms, so a row of a batch equals the same row
+    drawn alone, bit for bit.
+    """
+    half = u.shape[-1] // 2
+    r = np.log1p(-u[..., :half])
+    r *= np.float32(-2.0)
+    np.sqrt(r, out=r)
+    angle = u[..., half:]
+    angle *= np.float32(2.0 * math.pi)
+    z = np.empty(u.shape, dtype=np.float32)
+    np.multiply(r, np.cos(angle), out=z[..., :half])
+    np.multiply(r, np.sin(angle), out=z[..., half:])
+    return z
+
+
 def _triangular_ppf(u: np.ndarray, a: float, c: float, b: float) -> np.ndarray:
     if b == a:
         return np.full_like(u, a)
@@ -83,17 +119,19 @@ class UncertainInput:
         return np.asarray(self.values, dtype=np.float64)[idx]
 
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        """``size`` random values from ``rng``."""
+        """``size`` random values from ``rng`` (normal and lognormal through
+        :func:`standard_normals`; the others through the quantile function of uniforms)."""
         p = self.params
         if self.kind == "normal":
-            return p[0] + p[1] * rng.standard_normal(size)
+            return p[0] + p[1] * standard_normals(rng, size).astype(np.float64)
         if self.kind == "lognormal":
-            z = rng.standard_normal(size)
-            z *= p[1]
+            z = standard_normals(rng, size)
+            z *= np.float32(p[1])
             np.exp(z, out=z)
+            out = z.astype(np.float64)
             if p[0] != 1.0:
-                z *= p[0]
-            return z
+                out *= p[0]
+            return out
         return self.ppf(rng.random(size))
 
     def quantile_range(self, low: float, high: float) -> tuple[float, float]:
