@@ -124,12 +124,16 @@ def monte_carlo_report(
     det = evaluate(model, deterministic_row(model.inputs))
     if samples_ready is not None:
         samples_ready(out, float(det.total[0]))
+    arrays = [out.total, out.per_km, out.distance_km, *out.stages]
+    with ThreadPoolExecutor(min(len(arrays), os.cpu_count() or 1)) as pool:
+        # numpy's partition releases the GIL: the percentiles of 10^6 samples take 20 ms each
+        total, per_km, distance, *stages = pool.map(summary, arrays)
     report: dict[str, Any] = {
         **report_head(model, n, seed, det),
-        "total_kg_co2e": summary(out.total),
-        "per_km_g_co2e": summary(out.per_km),
-        "stages_kg_co2e": {s: summary(out.stages[i]) for i, s in enumerate(model.stages)},
-        "lifetime_distance_km": summary(out.distance_km),
+        "total_kg_co2e": total,
+        "per_km_g_co2e": per_km,
+        "stages_kg_co2e": dict(zip(model.stages, stages, strict=True)),
+        "lifetime_distance_km": distance,
         "probability_above_deterministic": float(np.mean(out.total > det.total[0])),
         "monte_carlo_standard_error_kg_co2e": float(np.std(out.total, ddof=1) / np.sqrt(n))
         if n > 1
