@@ -15,8 +15,9 @@ peak memory from ``wait4``):
 and bw2calc on the same work in this process: the structurally distinct systems of one run solved
 once each, a sample of sweep variants (extrapolated to the grid), and presampled Monte Carlo
 columns (``use_arrays=True``), against which the compiled Monte Carlo engine is also timed in
-this process (the ratio the 3,000x target checks; the end-to-end ratio is recorded beside it). The machine load (``uptime``) is recorded with every measurement:
-on a shared machine absolute times are inflated. Writes benchmarks/results.json.
+this process (the ratio the 3,000x target checks; the end-to-end ratio is recorded beside it).
+The machine load (``uptime``) is recorded with every measurement: on a shared machine absolute
+times are inflated. Writes benchmarks/results.json.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lca.calc.breakeven import (
     BREAK_EVEN_LIMIT_KM,
@@ -33,9 +33,11 @@ from lca.calc.breakeven import (
     END_OF_LIFE_STAGE,
     PRODUCTION_STAGES,
 )
-from lca.calc.results import Result
-from lca.model.system import STAGES
 from lca.numbers import csv_number
+from lca.stages import STAGES
+
+if TYPE_CHECKING:  # not imported here: the chart workers import this module without the model
+    from lca.calc.results import Result
 
 SCHEMA_VERSION = "1.0"
 ELECTRIC = ("battery-electric",)
@@ -53,7 +55,7 @@ CONVENTION = (
 
 def as_dict(result: Result | Mapping[str, Any]) -> Mapping[str, Any]:
     """A result as the dictionary of ``result.json``."""
-    return result.to_dict() if isinstance(result, Result) else result
+    return result if isinstance(result, Mapping) else result.to_dict()
 
 
 @dataclass(frozen=True)

@@ -140,14 +140,10 @@ def run(
     A scenario file with variants runs every variant, each into its own folder.
     """
     setup_logging(verbose)
-    from lca.analysis.pipeline import run_loaded  # noqa: F401 - imported before the fork
-
-    if charts:  # the charts' other module of the calculation, also before the fork
-        from lca.analysis.compare import as_dict  # noqa: F401
     from lca.outputs.chart_workers import ChartWorkers
 
-    # forked once the calculation's modules are imported (the workers need most of them: not
-    # imported twice); they import matplotlib while this process loads and calculates
+    # forked before the calculation's imports (the charts need none of the model): the workers
+    # import matplotlib while this process imports, loads and calculates
     with ChartWorkers(enabled=charts) as chart_workers:
         results, folders = _run_and_write(file, output, gwp, background, chart_workers)
     if not quiet:

@@ -16,16 +16,8 @@ from lca.model.expressions import Expression
 from lca.model.parameters import ParameterSet
 from lca.model.units import parse_unit
 from lca.schema.inventory import Inventory
+from lca.stages import STAGES  # noqa: F401 - the model's name for them
 
-STAGES = (
-    "materials",
-    "battery",
-    "manufacturing",
-    "logistics",
-    "use",
-    "maintenance",
-    "end_of_life",
-)
 DISTANCE_PARAMETER = "lifetime_distance"
 # exchanges of the recycling approaches that lower the footprint (negative by design); a
 # replaced component's copy of one (kind "replacement:<kind>") is negative by design too

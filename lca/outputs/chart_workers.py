@@ -1,10 +1,11 @@
 """The charts of ``vlca run`` drawn in forked worker processes while the footprint is calculated.
 
 Importing matplotlib and drawing four charts (PNG and SVG each) costs over a second in one
-process. :class:`ChartWorkers` forks the command process when it is entered, once the command
-has imported the calculation's modules (the charts need them too: never imported twice): the
-child imports matplotlib (on the other core) while the command loads and calculates, then forks
-a second worker from itself (no second import), and both wait for the result.
+process. :class:`ChartWorkers` forks the command process when it is entered, at the start of
+the command: the chart modules import none of the model (:mod:`lca.stages`, a light
+:mod:`lca.analysis.compare`), so the child imports them and matplotlib (on the other core) while
+the command imports, loads and calculates, then forks a second worker from itself (no second
+import), and both wait for the result.
 :meth:`ChartWorkers.submit` sends each worker its share of the charts and
 :meth:`ChartWorkers.files` collects the PNG and SVG bytes of
 :func:`lca.outputs.chartstyle.figure_files`: the same code as drawing here, so the same files.
@@ -30,14 +31,20 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 WORKERS = 2  # the machine this targets has 2 cores; the command itself only waits meanwhile
-# the workers cost about the CPU time of drawing here (they fork after the imports), so they
+# the workers cost about the CPU time of drawing here (they import only the charts), so they
 # lose only to scheduling on a machine with no core to spare: from this 1-minute load average
 # per core on, the charts are drawn in the command's process. Measured on 2 cores shared with
 # other jobs (vlca run of the reference BEV, median of 5 wall, workers against in-process):
 # load 2.1-2.8 2.72 s / 1.97 s, load 2.4-2.8 2.10 s / 2.24 s, load 1.6-3.2 2.12 s / 2.42 s
 BUSY_LOAD_PER_CORE = 1.5
 # what the first worker imports while the command calculates
-PRELOAD = ("lca.outputs.charts", "matplotlib.backends.backend_svg", "PIL.PngImagePlugin")
+PRELOAD = (
+    "lca.outputs.charts",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.backends.backend_svg",
+    "PIL.PngImagePlugin",
+)
 # the charts of each worker: about the same drawing time each (hotspots is the slowest)
 SHARES = (("hotspots", "stages"), ("components", "cumulative"))
 # set to anything to draw every chart in the command's own process

@@ -27,6 +27,9 @@ TONNE = 1000.0  # kg per t: charts show t CO2e
 EDGE = "#333333"
 GRID = "#dddddd"
 SVG_SALT = "vehicle-lca"  # fixed SVG ids (clip paths, glyphs): the same chart gives the same bytes
+# zlib level of the PNG files: 3 encodes a chart in about 70 % of the time of the default 6
+# (the four run charts: 100 -> 71 ms) for the same pixels, the files about 2 % larger in all
+PNG_COMPRESSION = 3
 
 
 def size_of(size: str) -> tuple[float, float]:
@@ -144,6 +147,7 @@ def figure_files(fig: Figure, path_stem: str | Path) -> dict[Path, bytes]:
             origin="upper",
             dpi=fig.dpi,
             metadata={"Software": "vehicle-lca"},
+            pil_kwargs={"compress_level": PNG_COMPRESSION},
         )
         svg = io.BytesIO()
         fig.set_layout_engine(None)  # keep the layout just computed

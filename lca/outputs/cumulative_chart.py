@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     Res = Result | Mapping[str, Any]
 
 
+RIGHT_MARGIN = 0.015  # share of the figure width left blank right of the labels (with the pad)
+
+
 def _curve_xy(c: Any) -> tuple[list[float], list[float]]:
     """Points of a cumulative curve (km, t) up to the car's lifetime, the end-of-life step
     drawn vertically there."""
@@ -136,6 +139,8 @@ def cumulative_chart(
     breaks = _break_evens(dicts, curves, comparison)
     refs = {b["reference"] for b in breaks}
     fig = figure(size, 3.6 if len(dicts) <= 4 else 2.4 + 0.2 * len(dicts))
+    # the line-end labels are the rightmost ink: the layout keeps RIGHT_MARGIN free right of them
+    fig.get_layout_engine().set(rect=(0.0, 0.0, 1.0 - RIGHT_MARGIN, 1.0))
     ax = fig.add_subplot()
     ends = _draw_lines(ax, curves, refs)
     _mark_break_evens(ax, curves, breaks, ends)

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lca.analysis.compare import as_dict
-from lca.model.system import STAGES
 from lca.outputs.chartstyle import (
     EDGE,
     TONNE,
@@ -23,6 +22,7 @@ from lca.outputs.chartstyle import (
     wrap,
 )
 from lca.outputs.palette import STAGE_COLOURS, STAGE_NAMES, humanise, plain, short_names
+from lca.stages import STAGES
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
