@@ -37,6 +37,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+# as the CLI does (lca.cli), before numpy loads: one BLAS thread; bw2calc's sparse solves do
+# not use BLAS threads, and idle OpenBLAS threads would spin beside the engine's own threads
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
