@@ -174,10 +174,15 @@ def bw2calc_monte_carlo(n: int = 1000, repeat: int = 2) -> dict[str, Any]:
 
     system = build_system(load_input(BEV), load_background())
     dp = dpx.build(system, n, 42)
+    return _fastest(lambda: brightway_sample_scores(dp, n), n, repeat)
+
+
+def _fastest(fn: Any, n: int, repeat: int) -> dict[str, Any]:
+    """The fastest of ``repeat`` calls of ``fn`` (which computes ``n`` samples)."""
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        brightway_sample_scores(dp, n)
+        fn()
         times.append(time.perf_counter() - t0)
     seconds = min(times)
     return {
@@ -199,18 +204,7 @@ def engine_monte_carlo(n: int = 1_000_000, repeat: int = 3) -> dict[str, Any]:
 
     model = mc.compile_model(build_system(load_input(BEV), load_background()))
     mc.run(model, 1 << 16, 0)
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        mc.run(model, n, 0)
-        times.append(time.perf_counter() - t0)
-    seconds = min(times)
-    return {
-        "samples": n,
-        "seconds": seconds,
-        "seconds_all": times,
-        "samples_per_second": n / seconds,
-    }
+    return _fastest(lambda: mc.run(model, n, 0), n, repeat)
 
 
 def main() -> None:
