@@ -74,12 +74,9 @@ def draw(inputs: Sequence[UncertainInput], seed: int, start: int, stop: int) -> 
     for b in range(first, last + 1):
         lo = max(start, b * BLOCK)
         hi = min(stop, (b + 1) * BLOCK)
-        if hi - lo == BLOCK:  # a whole block: drawn straight into its rows
-            draw_block(inputs, seed, b, out[lo - start : hi - start])
-        else:
-            out[lo - start : hi - start] = draw_block(inputs, seed, b)[
-                lo - b * BLOCK : hi - b * BLOCK
-            ]
+        out[lo - start : hi - start, :] = draw_block(inputs, seed, b)[
+            lo - b * BLOCK : hi - b * BLOCK
+        ]
     return out
 
 
