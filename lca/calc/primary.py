@@ -69,8 +69,11 @@ def primary_data(system: ProductSystem, contributions: np.ndarray) -> dict[str, 
     }
 
 
-PACT_DQI = {"technologicalDQR": "technological", "geographicalDQR": "geographical",
-            "temporalDQR": "temporal"}
+PACT_DQI = {
+    "technologicalDQR": "technological",
+    "geographicalDQR": "geographical",
+    "temporalDQR": "temporal",
+}
 
 
 def combined_dqi(

@@ -28,6 +28,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from lca.calc.uncertain import (
+    NORMAL_KINDS,
+    NORMAL_LIMIT,
     UncertainInput,
     box_muller,
     multiplier_params,
@@ -50,7 +52,7 @@ DESIGN_QUANTILES = (0.01, 0.99)
 SAMPLING = (
     f"numpy PCG64; stream per (block of {BLOCK} samples, input key) from SeedSequence(seed): "
     "sample i depends only on the seed, i and the input; standard normals by the Box-Muller "
-    "transform of single-precision uniforms (|z| <= 5.77)"
+    f"transform of single-precision uniforms (|z| <= {NORMAL_LIMIT:.2f})"
 )
 
 
@@ -80,39 +82,24 @@ def draw(inputs: Sequence[UncertainInput], seed: int, start: int, stop: int) -> 
     return out
 
 
-def draw_block(
-    inputs: Sequence[UncertainInput], seed: int, block: int, out: np.ndarray | None = None
-) -> np.ndarray:
-    """The :data:`BLOCK` samples of one block (BLOCK x inputs, written into ``out`` if given),
-    each column equal bit for bit to ``inputs[j].draw(block_generator(seed, block, inputs[j]),
-    BLOCK)``.
+def draw_block(inputs: Sequence[UncertainInput], seed: int, block: int) -> np.ndarray:
+    """The :data:`BLOCK` samples of one block (BLOCK x inputs), each column equal bit for bit
+    to ``inputs[j].draw(block_generator(seed, block, inputs[j]), BLOCK)``.
 
     The normal and lognormal columns go through one Box-Muller transform of all their uniforms
     together, which saves some thousand small numpy calls per million samples.
     """
-    if out is None:
-        out = np.empty((BLOCK, len(inputs)), dtype=np.float64, order="F")
-    logn = [j for j, inp in enumerate(inputs) if inp.kind == "lognormal"]
-    norm = [j for j, inp in enumerate(inputs) if inp.kind == "normal"]
-    rows = logn + norm
-    if rows:
-        u = np.empty((len(rows), BLOCK), dtype=np.float32)
-        for row, j in enumerate(rows):
+    out = np.empty((BLOCK, len(inputs)), dtype=np.float64, order="F")
+    normal = [j for j, inp in enumerate(inputs) if inp.kind in NORMAL_KINDS]
+    if normal:
+        u = np.empty((len(normal), BLOCK), dtype=np.float32)
+        for row, j in enumerate(normal):
             block_generator(seed, block, inputs[j]).random(out=u[row], dtype=np.float32)
         z = box_muller(u)
-        if logn:
-            zl = z[: len(logn)]
-            zl *= np.array([[inputs[j].params[1]] for j in logn], dtype=np.float32)
-            np.exp(zl, out=zl)
-            out[:, logn] = zl.T
-            for j in logn:
-                if inputs[j].params[0] != 1.0:
-                    out[:, j] *= inputs[j].params[0]
-        for row, j in enumerate(norm, start=len(logn)):
-            mean, sd = inputs[j].params[:2]
-            out[:, j] = mean + sd * z[row].astype(np.float64)
+        for row, j in enumerate(normal):
+            out[:, j] = inputs[j].from_standard_normal(z[row])
     for j, inp in enumerate(inputs):
-        if inp.kind not in ("normal", "lognormal"):
+        if inp.kind not in NORMAL_KINDS:
             out[:, j] = inp.draw(block_generator(seed, block, inp), BLOCK)
     return out
 

@@ -26,6 +26,8 @@ def ndtri(u: np.ndarray) -> np.ndarray:
     return _ndtri(u)
 
 
+#: the kinds of input drawn through :func:`standard_normals`
+NORMAL_KINDS = ("normal", "lognormal")
 #: largest |z| :func:`standard_normals` can return: sqrt(-2 ln 2^-24), from the smallest
 #: non-zero single-precision uniform (a true normal exceeds it with probability 7.9e-9)
 NORMAL_LIMIT = math.sqrt(-2.0 * math.log(2.0**-24))
@@ -121,18 +123,23 @@ class UncertainInput:
     def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """``size`` random values from ``rng`` (normal and lognormal through
         :func:`standard_normals`; the others through the quantile function of uniforms)."""
+        if self.kind in NORMAL_KINDS:
+            return self.from_standard_normal(standard_normals(rng, size))
+        return self.ppf(rng.random(size))
+
+    def from_standard_normal(self, z: np.ndarray) -> np.ndarray:
+        """Values (float64) of a normal or lognormal input from standard normal deviates ``z``
+        (float32, changed in place for a lognormal: scaled and exponentiated in single
+        precision, the median applied in double)."""
         p = self.params
         if self.kind == "normal":
-            return p[0] + p[1] * standard_normals(rng, size).astype(np.float64)
-        if self.kind == "lognormal":
-            z = standard_normals(rng, size)
-            z *= np.float32(p[1])
-            np.exp(z, out=z)
-            out = z.astype(np.float64)
-            if p[0] != 1.0:
-                out *= p[0]
-            return out
-        return self.ppf(rng.random(size))
+            return p[0] + p[1] * z.astype(np.float64)
+        z *= np.float32(p[1])
+        np.exp(z, out=z)
+        out = z.astype(np.float64)
+        if p[0] != 1.0:
+            out *= p[0]
+        return out
 
     def quantile_range(self, low: float, high: float) -> tuple[float, float]:
         """Values at probabilities ``low`` and ``high`` (for one-at-a-time sensitivity)."""
