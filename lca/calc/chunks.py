@@ -1,10 +1,15 @@
-"""The one loop that runs chunks of rows (Monte Carlo samples, streamed samples, sweep variants)
-on threads of this machine or on a Dask cluster.
+"""The loops that run chunks of rows (Monte Carlo samples, streamed samples, sweep variants)
+on this machine's cores or on a Dask cluster.
 
-``fn(data, *args, lo, hi)`` computes rows ``lo``..``hi - 1``; ``store(lo, hi, result)`` takes
-each result in this thread. Locally the results arrive in chunk order with at most two chunks
-per thread in flight (memory flat for any number of rows); on Dask (``scheduler`` an address or
-a ``distributed.Client``) ``data`` is scattered once and results arrive as they complete.
+:func:`run_chunks`: ``fn(data, *args, lo, hi)`` computes rows ``lo``..``hi - 1``;
+``store(lo, hi, result)`` takes each result in this thread. Locally the results arrive in chunk
+order with at most two chunks per thread in flight (memory flat for any number of rows); on Dask
+(``scheduler`` an address or a ``distributed.Client``) ``data`` is scattered once and results
+arrive as they complete.
+
+:func:`fill_chunks`: ``work(lo, hi)`` writes rows ``lo``..``hi - 1`` into arrays the caller
+made with :func:`shared_empty`; in forked worker processes where that is safe
+(:mod:`lca.calc.processes`), else on threads.
 """
 
 from __future__ import annotations
@@ -14,7 +19,10 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from lca.calc.processes import can_fork, fill_forked, shared_empty
 from lca.errors import CalculationError
+
+__all__ = ["bounds_of", "fill_chunks", "local_mode", "run_chunks", "shared_empty"]
 
 
 def bounds_of(n: int, size: int) -> list[tuple[int, int]]:
@@ -52,6 +60,45 @@ def run_chunks(
                 store(a, b, fut.result())
         for a, b, fut in pending:
             store(a, b, fut.result())
+
+
+FORKED, THREADS, SERIAL = "forked worker processes", "threads", "this process"
+
+
+def local_mode(chunks: int, workers: int | None = None) -> tuple[str, int]:
+    """How :func:`fill_chunks` runs ``chunks`` chunks here (:data:`FORKED`, :data:`THREADS` or
+    :data:`SERIAL`) and on how many workers."""
+    nworkers = workers or min(max(chunks, 1), os.cpu_count() or 1)
+    if nworkers <= 1:
+        return SERIAL, 1
+    return (FORKED if can_fork(chunks) else THREADS), nworkers
+
+
+def fill_chunks(
+    work: Callable[[int, int], None],
+    bounds: Sequence[tuple[int, int]],
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """``work(lo, hi)`` for every chunk of ``bounds`` (see the module docstring), on ``workers``
+    cores (default all); ``progress(rows)`` is called in this thread as chunks finish."""
+    how, nworkers = local_mode(len(bounds), workers)
+    if how == FORKED:
+        fill_forked(work, bounds, nworkers, progress)
+        return
+    if how == SERIAL:
+        for lo, hi in bounds:
+            work(lo, hi)
+            if progress:
+                progress(hi - lo)
+        return
+    with ThreadPoolExecutor(nworkers) as pool:
+        futures = [(hi - lo, pool.submit(work, lo, hi)) for lo, hi in bounds]
+        for rows, fut in futures:
+            fut.result()
+            if progress:
+                progress(rows)
 
 
 def _run_dask(fn, data, bounds, store, args, scheduler) -> None:  # noqa: ANN001

@@ -1,5 +1,6 @@
 """Monte Carlo on the compiled model (:mod:`lca.calc.compiled`, built by :mod:`lca.calc.compile`):
-chunks of samples on threads or a Dask cluster, summaries, common random numbers and break-even.
+chunks of samples on this machine's cores (:func:`lca.calc.chunks.fill_chunks`: forked worker
+processes or threads) or a Dask cluster, summaries, common random numbers and break-even.
 Sample ``i`` depends only on the seed, ``i`` and the input (see :mod:`lca.calc.sampling`).
 
 Units: totals and stages in kg CO2e, distances in km, per-km figures in g CO2e/km.
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from lca.calc.chunks import run_chunks
+from lca.calc.chunks import fill_chunks, run_chunks, shared_empty
 from lca.calc.compile import compile_model
 from lca.calc.compiled import (
     COMPILE_RTOL,
@@ -27,7 +28,7 @@ from lca.calc.compiled import (
     evaluate,
     parameter_values,
 )
-from lca.calc.sampling import BLOCK, deterministic_row, draw
+from lca.calc.sampling import BLOCK, deterministic_row, draw, draw_block
 
 __all__ = [
     "COMPILE_RTOL",
@@ -50,6 +51,27 @@ def _chunk(model: Model, seed: int, start: int, stop: int) -> Outputs:
     return evaluate(model, draw(model.inputs, seed, start, stop))
 
 
+def _fill(model: Model, seed: int, lo: int, hi: int, into: Outputs) -> None:
+    """Samples ``lo`` to ``hi`` evaluated block by block (a whole block straight from
+    :func:`draw_block`, its temporaries small enough for the processor's cache) and written into
+    rows ``lo``..``hi - 1`` of ``into``."""
+    a = lo
+    while a < hi:
+        b = min(hi, (a // BLOCK + 1) * BLOCK)  # to the end of a's block
+        # no name holds the drawn block: it is freed before the next one is drawn, so that
+        # memory is reused (fresh pages cost more than the evaluation on some machines)
+        out = evaluate(
+            model,
+            draw_block(model.inputs, seed, a // BLOCK) if b - a == BLOCK else draw(
+                model.inputs, seed, a, b
+            ),
+        )
+        into.total[a:b] = out.total
+        into.stages[:, a:b] = out.stages
+        into.distance_km[a:b] = out.distance_km
+        a = b
+
+
 def chunk_bounds(n: int, chunk: int) -> list[tuple[int, int]]:
     """Chunks of ``chunk`` samples (rounded up to whole random-number blocks)."""
     size = max(BLOCK, (chunk + BLOCK - 1) // BLOCK * BLOCK)
@@ -66,16 +88,31 @@ def run(
     progress: Callable[[int], None] | None = None,
     workers: int | None = None,
 ) -> Outputs:
-    """``n`` Monte Carlo samples in chunks (threads locally, or a Dask ``scheduler`` address or
-    ``distributed.Client``). Sample ``i`` is identical whatever the chunk size or scheduler."""
+    """``n`` Monte Carlo samples in chunks (locally on ``workers`` cores, by default all, in
+    forked processes or threads, see :func:`lca.calc.chunks.fill_chunks`; or on a Dask
+    ``scheduler`` address or ``distributed.Client``). Sample ``i`` is identical whatever the
+    chunk size, workers or scheduler. Locally the arrays returned live in shared memory."""
     if n <= 0:
         raise ValueError("n must be positive")
-    total = np.empty(n)
+    bounds = chunk_bounds(n, chunk)
     # stage values are kept in float32 (about 1e-7 relative, far below any reported digit) so
     # that 10^7 samples fit in well under 1 GB; totals and distances stay float64
+    if scheduler is None:  # local: worker processes or threads write straight into the result
+        into = Outputs(
+            shared_empty(n, np.float64),
+            shared_empty((len(model.stages), n), STAGE_DTYPE),
+            shared_empty(n, np.float64),
+        )
+        fill_chunks(
+            lambda lo, hi: _fill(model, seed, lo, hi, into),
+            bounds,
+            workers=workers,
+            progress=progress,
+        )
+        return into
+    total = np.empty(n)
     stages = np.empty((len(model.stages), n), dtype=STAGE_DTYPE)
     distance = np.empty(n)
-    bounds = chunk_bounds(n, chunk)
 
     def store(lo: int, hi: int, out: Outputs) -> None:
         total[lo:hi] = out.total
@@ -84,7 +121,7 @@ def run(
         if progress:
             progress(hi - lo)
 
-    run_chunks(_chunk, model, bounds, store, args=(seed,), workers=workers, scheduler=scheduler)
+    run_chunks(_chunk, model, bounds, store, args=(seed,), scheduler=scheduler)
     return Outputs(total, stages, distance)
 
 

@@ -1,0 +1,121 @@
+"""Chunks on forked worker processes (lca.calc.processes): the same rows as threads and a serial
+run, bit for bit; a chunk whose worker fails is computed again here, so the error is the serial
+one; no worker is left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+
+import numpy as np
+import pytest
+
+from lca.calc import chunks, processes
+from lca.calc import montecarlo as mc
+from lca.calc.sampling import BLOCK
+from lca.errors import CalculationError
+from lca.inputs.loader import load_input
+from lca.model.background import load_background
+from lca.model.system import build_system
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.skipif(
+    not processes.can_fork(1), reason="forked workers need Linux and a single thread"
+)
+
+
+def _no_children_left() -> bool:
+    """No child process of this one, running or a zombie (every worker was waited for)."""
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.fixture(scope="module")
+def model() -> mc.Model:
+    path = ROOT / "scenarios" / "compact-suv-bev-eu.yaml"
+    return mc.compile_model(build_system(load_input(path), load_background()))
+
+
+def test_forked_samples_equal_threads_and_serial(model, monkeypatch) -> None:
+    n = 3 * BLOCK + 123  # a partial last block
+    serial = mc.run(model, n, 7, workers=1)
+    forked = mc.run(model, n, 7, chunk=BLOCK)
+    monkeypatch.setenv(processes.NO_FORK_VARIABLE, "1")
+    threads = mc.run(model, n, 7, chunk=BLOCK)
+    for other in (forked, threads):
+        assert np.array_equal(serial.total, other.total)
+        assert np.array_equal(serial.stages, other.stages)
+        assert np.array_equal(serial.distance_km, other.distance_km)
+    assert _no_children_left()
+
+
+def test_shared_memory_is_seen_by_this_process() -> None:
+    out = processes.shared_empty((3, 40), np.int64)
+    pid = processes.shared_empty(40, np.int64)
+    seen: list[int] = []
+
+    def work(lo: int, hi: int) -> None:
+        out[:, lo:hi] = np.arange(lo, hi) * np.array([[1], [2], [3]])
+        pid[lo:hi] = os.getpid()
+
+    chunks.fill_chunks(work, chunks.bounds_of(40, 7), workers=2, progress=seen.append)
+    assert np.array_equal(out, np.arange(40) * np.array([[1], [2], [3]]))
+    assert os.getpid() not in set(pid.tolist())  # computed by the workers
+    assert sorted(seen) == sorted(hi - lo for lo, hi in chunks.bounds_of(40, 7))
+    assert _no_children_left()
+
+
+def test_a_failing_chunk_raises_the_serial_error_here() -> None:
+    out = processes.shared_empty(100, np.float64)
+    where: list[int] = []
+
+    def work(lo: int, hi: int) -> None:
+        where.append(os.getpid())
+        if lo == 50:
+            raise CalculationError("chunk 50 gives a non-finite footprint")
+        out[lo:hi] = 1.0
+
+    with pytest.raises(CalculationError, match="chunk 50"):
+        processes.fill_forked(work, chunks.bounds_of(100, 10), 2)
+    assert where == [os.getpid()]  # here, only the failed chunk (recomputed, raising)
+    assert np.all(out[:50] == 1.0)
+    assert _no_children_left()
+
+
+def test_a_killed_worker_loses_nothing() -> None:
+    out = processes.shared_empty(64, np.float64)
+    parent = os.getpid()
+
+    def work(lo: int, hi: int) -> None:
+        if lo == 16 and os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        out[lo:hi] = np.arange(lo, hi)
+
+    processes.fill_forked(work, chunks.bounds_of(64, 8), 2)
+    assert np.array_equal(out, np.arange(64))
+    assert _no_children_left()
+
+
+def test_another_thread_means_threads(model) -> None:
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        assert not processes.can_fork(4)
+        pids: set[int] = set()
+        chunks.fill_chunks(lambda lo, hi: pids.add(os.getpid()), chunks.bounds_of(8, 2))
+        assert pids == {os.getpid()}
+    finally:
+        stop.set()
+        t.join()
+
+
+def test_non_finite_sample_error_comes_from_this_process(model) -> None:
+    bad = mc.Model(**{**model.__dict__, "stage_const": model.stage_const + np.inf})
+    with pytest.raises(CalculationError, match="non-finite"):
+        mc.run(bad, 2 * BLOCK, 0, chunk=BLOCK)
+    assert _no_children_left()
