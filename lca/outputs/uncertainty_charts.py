@@ -28,6 +28,7 @@ MAX_BARS = 15  # inputs shown in tornado and index charts
 #: density's cost grows with the number); the histogram uses every sample
 VIOLIN_SAMPLES = 20_000
 LABEL_CHARS = 38  # input labels wrap here
+HISTOGRAM_BINS = 80  # bins of the distribution chart's histogram of the total
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -98,7 +99,10 @@ def distribution_chart(
     violin per stage."""
     fig = figure(size, 3.4)
     ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.0, 1.0])
-    ax1.hist(total_t, bins=80, color=TOTAL_COLOUR, alpha=0.75)
+    # one filled outline of the 80 bins: the bars of ``hist``, drawn as a single patch (80
+    # rectangles cost a tenth of a second to lay out and draw, and as many SVG paths)
+    counts, edges = np.histogram(total_t, bins=HISTOGRAM_BINS)
+    ax1.stairs(counts, edges, fill=True, color=TOTAL_COLOUR, alpha=0.75, linewidth=0)
     for key, style in (("p2_5", ":"), ("p50", "-"), ("p97_5", ":")):
         ax1.axvline(stats[key] / 1000, color="black", ls=style, lw=0.9)
     ax1.axvline(deterministic_t, color=HIGH_COLOUR, lw=1.4)
