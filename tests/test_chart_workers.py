@@ -148,3 +148,64 @@ def test_ctrl_c_while_charts_are_drawn_leaves_no_process(tmp_path):
     assert b"Traceback" not in err
     assert gone(leader)
     assert not (tmp_path / "o").exists()
+
+
+def test_early_workers_are_the_commands_and_unused_ones_stop():
+    chart_workers.start_early()
+    early = list(chart_workers._early)
+    assert len(early) == 1 and early[0].pid
+    taken = chart_workers.for_command(True)
+    assert taken is early[0] and not chart_workers._early
+    with taken as workers:  # entered once more by the command: the same processes
+        assert workers.pid == early[0].pid
+        pid = workers.pid
+    assert gone(pid)
+    chart_workers.start_early()
+    pid = chart_workers._early[0].pid
+    none = chart_workers.for_command(False)  # --no-charts after all: the early ones stop
+    assert not chart_workers._early and none.pid == 0
+    assert gone(pid)
+
+
+def _console(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    """``vlca ARGS`` through the console-script entry point (lca.cli.main), workers allowed."""
+    code = (
+        "import sys; from lca.outputs import chart_workers as c; c.cores_idle = lambda: True\n"
+        "start = c.start_early\n"
+        "def early():\n"
+        "    start(); sys.stderr.write(f'EARLY {c._early[0].pid}\\n'); sys.stderr.flush()\n"
+        "c.start_early = early\n"
+        "import lca.cli; sys.argv[0] = 'vlca'; lca.cli.main()\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, cwd=cwd, timeout=120
+    )
+
+
+def test_console_script_run_gives_the_charts_drawn_here(tmp_path):
+    _, here = drawn_here(BEV, tmp_path / "o" / "charts")
+    proc = _console(["run", str(BEV), "-o", str(tmp_path / "o"), "--quiet"], ROOT)
+    assert proc.returncode == 0, proc.stderr
+    written = {p: p.read_bytes() for p in sorted((tmp_path / "o" / "charts").iterdir())}
+    assert written == dict(sorted(here.items()))
+
+
+def test_console_script_run_of_a_bad_file_stops_its_early_workers(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("vehicle: [\n")
+    t0 = time.monotonic()
+    proc = _console(["run", str(bad), "-o", str(tmp_path / "o")], ROOT)
+    assert proc.returncode == 2, proc.stderr
+    assert b"Traceback" not in proc.stderr and b"bad.yaml" in proc.stderr + proc.stdout
+    assert time.monotonic() - t0 < 30
+    assert not (tmp_path / "o").exists()
+    pid = int(proc.stderr.split(b"EARLY ")[1].split()[0])
+    assert gone(pid)
+
+
+def test_console_script_forks_early_only_for_charts_of_run(tmp_path):
+    for args in (["run", str(BEV), "--no-charts", "-o", str(tmp_path / "o")], ["run", "--help"],
+                 ["validate", str(BEV)]):
+        proc = _console(args, ROOT)
+        assert proc.returncode == 0, proc.stderr
+        assert b"EARLY" not in proc.stderr

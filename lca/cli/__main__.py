@@ -1,6 +1,6 @@
 """``python -m lca.cli``: the ``vlca`` command without the console script."""
 
-from lca.cli.app import main
+from lca.cli import main
 
 if __name__ == "__main__":
     main()

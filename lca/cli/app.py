@@ -140,11 +140,12 @@ def run(
     A scenario file with variants runs every variant, each into its own folder.
     """
     setup_logging(verbose)
-    from lca.outputs.chart_workers import ChartWorkers
+    from lca.outputs.chart_workers import for_command
 
-    # forked before the calculation's imports (the charts need none of the model): the workers
-    # import matplotlib while this process imports, loads and calculates
-    with ChartWorkers(enabled=charts) as chart_workers:
+    # forked before the calculation's imports (the charts need none of the model), by the
+    # console script before the command line's (lca.cli.main): the workers import matplotlib
+    # while this process imports, loads and calculates
+    with for_command(charts) as chart_workers:
         results, folders = _run_and_write(file, output, gwp, background, chart_workers)
     if not quiet:
         for result, folder in zip(results, folders, strict=True):

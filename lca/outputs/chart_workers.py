@@ -129,6 +129,37 @@ def _first_worker(pipes: list[tuple[int, int]], mine: list[int]) -> None:
             os.waitpid(pid, 0)
 
 
+_early: list[ChartWorkers] = []  # the workers start_early() forked, until a command takes them
+
+
+def start_early() -> None:
+    """Fork the workers now, at the very start of ``vlca run`` (before the command line's own
+    imports, a tenth of a second): they then import matplotlib while the command imports,
+    loads and calculates. :func:`for_command` hands them to the command; unused (the command
+    line turned out to be wrong, ``--help``), they are told to exit when this process exits."""
+    import atexit
+
+    workers = ChartWorkers()
+    workers.__enter__()
+    if workers.pid:
+        _early.append(workers)
+        atexit.register(_drop_early)
+
+
+def _drop_early() -> None:
+    while _early:
+        _early.pop().stop()
+
+
+def for_command(enabled: bool) -> ChartWorkers:
+    """The command's chart workers (a context manager): those :func:`start_early` forked when
+    charts are wanted, else new ones (or none, with ``enabled`` false)."""
+    if _early and enabled:
+        return _early.pop()
+    _drop_early()
+    return ChartWorkers(enabled=enabled)
+
+
 class ChartWorkers:
     """Forked chart workers, started on entry (use as a context manager).
 
@@ -146,6 +177,8 @@ class ChartWorkers:
         self._sender: Any = None  # the thread sending the requests
 
     def __enter__(self) -> ChartWorkers:
+        if self.pid:  # started early (start_early): entered once more by the command
+            return self
         if not (self.enabled and self.workers and hasattr(os, "fork")):
             return self
         if os.environ.get(NO_WORKERS_ENV) or not cores_idle():
@@ -188,14 +221,22 @@ class ChartWorkers:
     ) -> None:
         if kind is None and self._sender is not None:
             self._sender.join()
+        if kind is not None:  # an error or Ctrl-C: stop the workers now, not after their charts
+            self.stop()
+            return
         self._close_own()  # idle workers read the end of their requests and exit
+        if self.pid:
+            self._reap()
+
+    def stop(self) -> None:
+        """Stop the workers at once (whatever they are doing) and wait for them."""
+        self._close_own()
         if not self.pid:
             return
-        if kind is not None:  # an error or Ctrl-C: stop the workers now, not after their charts
-            try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
         self._reap()
 
     def _reap(self) -> None:
