@@ -14,7 +14,8 @@ An input is one of:
 Sampling is reproducible bit for bit: sample ``i`` depends only on the seed, ``i`` and the
 input's key, never on the chunk size or on where the chunk runs. Samples are drawn in fixed
 blocks of :data:`BLOCK` samples; each (block, input) pair has its own PCG64 stream derived from
-``SeedSequence(seed, spawn_key=(block, hash(key)))``. Normal and lognormal inputs take standard
+``SeedSequence(seed, spawn_key=(block, hash(key)))`` (a block's seeds are computed together,
+word for word the same, by :mod:`lca.calc.seeds`). Normal and lognormal inputs take standard
 normals by the Box-Muller transform in single precision
 (:func:`lca.calc.uncertain.standard_normals`). Because the stream belongs to the input's
 key, two systems that share an input (paired comparisons) draw the same numbers for it
@@ -27,6 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lca.calc.seeds import generator, pcg64_seeds
 from lca.calc.uncertain import (
     NORMAL_KINDS,
     NORMAL_LIMIT,
@@ -90,17 +92,19 @@ def draw_block(inputs: Sequence[UncertainInput], seed: int, block: int) -> np.nd
     together, which saves some thousand small numpy calls per million samples.
     """
     out = np.empty((BLOCK, len(inputs)), dtype=np.float64, order="F")
+    # the generators of block_generator, seeded in one go (lca.calc.seeds)
+    words = pcg64_seeds(seed, (block,), [inp.stream for inp in inputs])
     normal = [j for j, inp in enumerate(inputs) if inp.kind in NORMAL_KINDS]
     if normal:
         u = np.empty((len(normal), BLOCK), dtype=np.float32)
         for row, j in enumerate(normal):
-            block_generator(seed, block, inputs[j]).random(out=u[row], dtype=np.float32)
+            generator(words[j]).random(out=u[row], dtype=np.float32)
         z = box_muller(u)
         for row, j in enumerate(normal):
             out[:, j] = inputs[j].from_standard_normal(z[row])
     for j, inp in enumerate(inputs):
         if inp.kind not in NORMAL_KINDS:
-            out[:, j] = inp.draw(block_generator(seed, block, inp), BLOCK)
+            out[:, j] = inp.draw(generator(words[j]), BLOCK)
     return out
 
 

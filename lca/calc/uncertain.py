@@ -8,6 +8,7 @@ import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -99,7 +100,7 @@ class UncertainInput:
     basis: str | None = None
     description: str | None = None
 
-    @property
+    @cached_property
     def stream(self) -> int:
         """A stable 63-bit number naming this input's random stream."""
         return int.from_bytes(hashlib.sha256(self.key.encode()).digest()[:8], "little") >> 1
