@@ -119,3 +119,23 @@ def test_non_finite_sample_error_comes_from_this_process(model) -> None:
     with pytest.raises(CalculationError, match="non-finite"):
         mc.run(bad, 2 * BLOCK, 0, chunk=BLOCK)
     assert _no_children_left()
+
+
+def test_what_a_worker_writes_is_kept_and_not_doubled():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from lca.calc import chunks, processes\n"
+        "sys.stderr.write('before ')\n"  # buffered here when the workers are forked
+        "def work(lo, hi):\n"
+        "    sys.stderr.write(f'[{lo}]')\n"
+        "processes.fill_forked(work, chunks.bounds_of(4, 1), 2)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stderr buffered
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert proc.stderr.count("before") == 1
+    assert sorted(proc.stderr.replace("before ", "").strip("[]").split("][")) == list("0123")

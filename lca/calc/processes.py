@@ -71,6 +71,7 @@ def fill_forked(
     """``work(lo, hi)`` for every chunk of ``bounds`` in ``workers`` forked processes (``work``
     writes its rows into arrays from :func:`shared_empty`); ``progress(rows)`` is called here
     as chunks are reported. See the module docstring for failures."""
+    _flush()  # a worker must not inherit (and write again) this process's buffered output
     tasks_r, tasks_w = os.pipe()
     try:
         os.write(tasks_w, np.arange(len(bounds), dtype="<u4").tobytes())
@@ -118,7 +119,14 @@ def _worker(work: Callable[[int, int], None], bounds: Sequence, tasks: int, out:
     except BaseException:  # noqa: BLE001, S110 - the parent computes the chunk again
         pass
     finally:
+        _flush()  # what the worker wrote (a numpy warning, say) before os._exit drops it
         os._exit(code)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
 
 
 def _collect(
