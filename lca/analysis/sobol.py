@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from lca.calc.chunks import fill_chunks, shared_empty
 from lca.calc.montecarlo import Model, evaluate
 from lca.calc.sampling import BLOCK, UncertainInput
 
@@ -67,21 +68,19 @@ def _values(inputs: Sequence[UncertainInput], u: np.ndarray) -> np.ndarray:
 def design_totals(model: Model, n: int, seed: int) -> np.ndarray:
     """Totals (kg CO2e) of the n (d + 2) runs of the design, in design order: the base points
     of A and B are mapped to input values once (2 n d quantiles, not n d (d + 2)) and the rows
-    built and evaluated chunk by chunk on threads (memory flat in n)."""
+    built and evaluated chunk by chunk on all cores (memory flat in n)."""
     d = len(model.inputs)
     base = sobol_base(d, n, seed)
     va, vb = _values(model.inputs, base[:, :d]), _values(model.inputs, base[:, d:])
     per = max(1, CHUNK_ROWS // (d + 2))
     bounds = [(s, min(n, s + per)) for s in range(0, n, per)]
-    y = np.empty(n * (d + 2))
+    y = shared_empty(n * (d + 2), np.float64)
 
-    def part(b: tuple[int, int]) -> None:
-        lo, hi = b
+    def part(lo: int, hi: int) -> None:
         x = np.asfortranarray(_radial(va[lo:hi], vb[lo:hi]))
         y[lo * (d + 2) : hi * (d + 2)] = evaluate(model, x).total
 
-    with ThreadPoolExecutor(min(len(bounds), os.cpu_count() or 1)) as pool:
-        list(pool.map(part, bounds))
+    fill_chunks(part, bounds)  # forked workers or threads (lca.calc.chunks)
     return y
 
 

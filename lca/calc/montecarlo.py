@@ -9,14 +9,12 @@ Units: totals and stages in kg CO2e, distances in km, per-km figures in g CO2e/k
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 
-from lca.calc.chunks import fill_chunks, run_chunks, shared_empty
+from lca.calc.chunks import bounds_of, fill_chunks, run_chunks, shared_empty
 from lca.calc.compile import compile_model
 from lca.calc.compiled import (
     COMPILE_RTOL,
@@ -126,16 +124,23 @@ def run(
 
 
 def evaluate_design(model: Model, x: np.ndarray, chunk: int = CHUNK_BLOCKS * BLOCK) -> Outputs:
-    """Outputs for a given design (rows of input values), in chunks, threads locally."""
+    """Outputs for a given design (rows of input values), in chunks on all cores (forked
+    workers or threads, :func:`lca.calc.chunks.fill_chunks`); stages in float64."""
     n = x.shape[0]
-    bounds = [(s, min(n, s + chunk)) for s in range(0, n, chunk)]
-    with ThreadPoolExecutor(min(len(bounds), os.cpu_count() or 1)) as pool:
-        parts = list(pool.map(lambda b: evaluate(model, x[b[0] : b[1]]), bounds))
-    return Outputs(
-        np.concatenate([p.total for p in parts]),
-        np.concatenate([p.stages for p in parts], axis=1),
-        np.concatenate([p.distance_km for p in parts]),
+    into = Outputs(
+        shared_empty(n, np.float64),
+        shared_empty((len(model.stages), n), np.float64),
+        shared_empty(n, np.float64),
     )
+
+    def work(lo: int, hi: int) -> None:
+        out = evaluate(model, x[lo:hi])
+        into.total[lo:hi] = out.total
+        into.stages[:, lo:hi] = out.stages
+        into.distance_km[lo:hi] = out.distance_km
+
+    fill_chunks(work, bounds_of(n, chunk))
+    return into
 
 
 def input_index(model: Model) -> dict[str, int]:
