@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -21,7 +23,7 @@ from lca.model.system import build_system
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.skipif(
-    not processes.can_fork(1), reason="forked workers need Linux and a single thread"
+    not sys.platform.startswith("linux"), reason="forked workers are used on Linux only"
 )
 
 
@@ -40,11 +42,18 @@ def model() -> mc.Model:
     return mc.compile_model(build_system(load_input(path), load_background()))
 
 
-def test_forked_samples_equal_threads_and_serial(model, monkeypatch) -> None:
+@pytest.fixture
+def fork_anyway(monkeypatch):
+    """Forked workers even if an earlier test left a thread running (Dask's offload thread,
+    idle, holds no lock): these tests are about the workers, not about when to use them."""
+    monkeypatch.setattr(chunks, "can_fork", lambda n: True)
+
+
+def test_forked_samples_equal_threads_and_serial(model, monkeypatch, fork_anyway) -> None:
     n = 3 * BLOCK + 123  # a partial last block
     serial = mc.run(model, n, 7, workers=1)
     forked = mc.run(model, n, 7, chunk=BLOCK)
-    monkeypatch.setenv(processes.NO_FORK_VARIABLE, "1")
+    monkeypatch.setattr(chunks, "can_fork", lambda n: False)
     threads = mc.run(model, n, 7, chunk=BLOCK)
     for other in (forked, threads):
         assert np.array_equal(serial.total, other.total)
@@ -53,7 +62,7 @@ def test_forked_samples_equal_threads_and_serial(model, monkeypatch) -> None:
     assert _no_children_left()
 
 
-def test_shared_memory_is_seen_by_this_process() -> None:
+def test_shared_memory_is_seen_by_this_process(fork_anyway) -> None:
     out = processes.shared_empty((3, 40), np.int64)
     pid = processes.shared_empty(40, np.int64)
     seen: list[int] = []
@@ -114,7 +123,7 @@ def test_another_thread_means_threads(model) -> None:
         t.join()
 
 
-def test_non_finite_sample_error_comes_from_this_process(model) -> None:
+def test_non_finite_sample_error_comes_from_this_process(model, fork_anyway) -> None:
     bad = mc.Model(**{**model.__dict__, "stage_const": model.stage_const + np.inf})
     with pytest.raises(CalculationError, match="non-finite"):
         mc.run(bad, 2 * BLOCK, 0, chunk=BLOCK)
@@ -122,9 +131,6 @@ def test_non_finite_sample_error_comes_from_this_process(model) -> None:
 
 
 def test_what_a_worker_writes_is_kept_and_not_doubled():
-    import subprocess
-    import sys
-
     code = (
         "import sys\n"
         "from lca.calc import chunks, processes\n"
@@ -139,3 +145,19 @@ def test_what_a_worker_writes_is_kept_and_not_doubled():
     )
     assert proc.stderr.count("before") == 1
     assert sorted(proc.stderr.replace("before ", "").strip("[]").split("][")) == list("0123")
+
+
+def test_the_command_samples_on_forked_workers(tmp_path):
+    """In a fresh ``vlca uncertainty`` process (one thread) the samples come from forked
+    workers, and the report says so."""
+    import json
+
+    out = tmp_path / "mc"
+    proc = subprocess.run(
+        [sys.executable, "-m", "lca.cli", "uncertainty", str(ROOT / "scenarios" /
+         "compact-suv-bev-eu.yaml"), "-n", str(8 * BLOCK + 1), "-o", str(out), "--quiet"],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "MPLBACKEND": "Agg"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    engine = json.loads((out / "uncertainty.json").read_text())["engine"]
+    assert engine["scheduler"] == "this machine: " + chunks.FORKED
