@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from lca.analysis.sobol import CONF_LEVEL, RESAMPLES, saltelli_design, sobol
-from lca.calc.chunks import local_mode
 from lca.calc.montecarlo import (
     CHUNK_BLOCKS,
     Model,
@@ -143,9 +142,7 @@ def monte_carlo_report(
         "engine": {
             "seconds": seconds,
             "samples_per_second": n / seconds if seconds > 0 else None,
-            "scheduler": str(scheduler)
-            if scheduler is not None
-            else "this machine: " + local_mode(len(chunk_bounds(n, chunk)))[0],
+            "scheduler": out.computed_on,
             "sampling": SAMPLING,
         },
     }

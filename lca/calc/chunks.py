@@ -80,25 +80,26 @@ def fill_chunks(
     *,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> None:
+) -> str:
     """``work(lo, hi)`` for every chunk of ``bounds`` (see the module docstring), on ``workers``
-    cores (default all); ``progress(rows)`` is called in this thread as chunks finish."""
+    cores (default all); ``progress(rows)`` is called in this thread as chunks finish. Returns
+    how the chunks ran (:func:`local_mode`)."""
     how, nworkers = local_mode(len(bounds), workers)
     if how == FORKED:
         fill_forked(work, bounds, nworkers, progress)
-        return
-    if how == SERIAL:
+    elif how == SERIAL:
         for lo, hi in bounds:
             work(lo, hi)
             if progress:
                 progress(hi - lo)
-        return
-    with ThreadPoolExecutor(nworkers) as pool:
-        futures = [(hi - lo, pool.submit(work, lo, hi)) for lo, hi in bounds]
-        for rows, fut in futures:
-            fut.result()
-            if progress:
-                progress(rows)
+    else:
+        with ThreadPoolExecutor(nworkers) as pool:
+            futures = [(hi - lo, pool.submit(work, lo, hi)) for lo, hi in bounds]
+            for rows, fut in futures:
+                fut.result()
+                if progress:
+                    progress(rows)
+    return how
 
 
 def _run_dask(fn, data, bounds, store, args, scheduler) -> None:  # noqa: ANN001

@@ -100,11 +100,13 @@ STAGE_DTYPE = np.float32
 @dataclass(frozen=True)
 class Outputs:
     """Per-sample outputs: ``total`` (kg CO2e), ``stages`` (stages x samples, kg CO2e; float32
-    when collected by :func:`run`), ``distance_km`` (lifetime distance of each sample, km)."""
+    when collected by :func:`run`), ``distance_km`` (lifetime distance of each sample, km);
+    ``computed_on``: where the samples were computed (as result files state it), if known."""
 
     total: np.ndarray
     stages: np.ndarray
     distance_km: np.ndarray
+    computed_on: str = ""
 
     @property
     def per_km(self) -> np.ndarray:

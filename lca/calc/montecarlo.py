@@ -8,6 +8,7 @@ Units: totals and stages in kg CO2e, distances in km, per-km figures in g CO2e/k
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -101,13 +102,13 @@ def run(
             shared_empty((len(model.stages), n), STAGE_DTYPE),
             shared_empty(n, np.float64),
         )
-        fill_chunks(
+        how = fill_chunks(
             lambda lo, hi: _fill(model, seed, lo, hi, into),
             bounds,
             workers=workers,
             progress=progress,
         )
-        return into
+        return dataclasses.replace(into, computed_on=f"this machine: {how}")
     total = np.empty(n)
     stages = np.empty((len(model.stages), n), dtype=STAGE_DTYPE)
     distance = np.empty(n)
@@ -120,7 +121,7 @@ def run(
             progress(hi - lo)
 
     run_chunks(_chunk, model, bounds, store, args=(seed,), scheduler=scheduler)
-    return Outputs(total, stages, distance)
+    return Outputs(total, stages, distance, computed_on=str(scheduler))
 
 
 def evaluate_design(model: Model, x: np.ndarray, chunk: int = CHUNK_BLOCKS * BLOCK) -> Outputs:
