@@ -2,7 +2,8 @@
 
 Measures, each command end to end through the CLI in a fresh process (wall time, the median of
 ``--repeat`` runs after one warm-up that also fills the background cache and compiles bytecode;
-peak memory from ``wait4``):
+peak memory from ``wait4``: the largest resident set of the command and its workers, not
+their sum):
 
 * ``vlca run --no-charts`` (and with charts) of the reference BEV;
 * ``vlca compare`` of 14 bundled scenarios (the first 14 of ``scenarios/*.yaml`` sorted by name,

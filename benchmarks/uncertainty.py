@@ -92,12 +92,25 @@ def main() -> None:
     t_big = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    del big
-    peak_mb = peak / 2**20
+    # with forked workers (lca.calc.processes) the samples live in shared memory, which
+    # tracemalloc does not see, and each worker has memory of its own. Bound: this process's
+    # largest resident set (its own arrays, and the shared pages it read) plus, per worker, its
+    # largest resident set less the shared pages it wrote (its share of the rows); pages a
+    # worker only read from this process are counted twice, so this is an upper bound
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    shared_mb = (big.total.nbytes + big.stages.nbytes + big.distance_km.nbytes) / 2**20
+    workers = (os.cpu_count() or 1) if big.computed_on.endswith("processes") else 0
+    worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 if workers else 0.0
+    del big
+    if workers:
+        peak_mb = rss_mb + workers * max(0.0, worker_mb - shared_mb / workers)
+    else:
+        peak_mb = peak / 2**20
     print(
-        f"10^7 samples: {t_big:.1f} s, peak traced memory {peak_mb:,.0f} MB "
-        f"(process max RSS {rss_mb:,.0f} MB); median {stats['p50']:,.0f} kg"
+        f"10^7 samples: {t_big:.1f} s, peak memory {peak_mb:,.0f} MB (at most; this process's "
+        f"max RSS {rss_mb:,.0f} MB, traced {peak / 2**20:,.0f} MB, shared samples "
+        f"{shared_mb:,.0f} MB, {workers} workers of at most {worker_mb:,.0f} MB RSS); "
+        f"median {stats['p50']:,.0f} kg"
     )
 
     t0 = time.perf_counter()
