@@ -161,3 +161,13 @@ def test_the_command_samples_on_forked_workers(tmp_path):
     assert proc.returncode == 0, proc.stderr
     engine = json.loads((out / "uncertainty.json").read_text())["engine"]
     assert engine["scheduler"] == "this machine: " + chunks.FORKED
+
+
+def test_more_chunks_than_one_pipe_write_run_on_threads():
+    out = np.zeros(processes.MAX_CHUNKS + 1)
+
+    def work(lo: int, hi: int) -> None:
+        out[lo:hi] = 1.0
+
+    how = chunks.fill_chunks(work, chunks.bounds_of(len(out), 1), workers=2)
+    assert how == chunks.THREADS and np.all(out == 1.0)  # threads share this array

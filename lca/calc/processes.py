@@ -34,8 +34,10 @@ import numpy as np
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
 
-#: at most this many chunks: the chunk numbers (4 bytes each) must fit in a pipe's buffer
-MAX_CHUNKS = 16_384
+#: at most this many chunks (more run on threads): their numbers (4 bytes each) are written at
+#: once, before forking, in one write of at most 4 KiB, which fits any pipe (also one the
+#: kernel holds to a single page when a user has many pipes open) and is atomic
+MAX_CHUNKS = 1024
 #: set this environment variable (to anything) to compute on threads instead
 NO_FORK_VARIABLE = "VLCA_NO_FORK"
 _INDEX = 4  # bytes of a chunk number in the pipes
