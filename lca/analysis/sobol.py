@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from lca.calc.chunks import fill_chunks, shared_empty
+from lca.calc.chunks import bounds_of, fill_chunks, shared_empty
 from lca.calc.montecarlo import Model, evaluate
 from lca.calc.sampling import BLOCK, UncertainInput
 
@@ -73,7 +73,7 @@ def design_totals(model: Model, n: int, seed: int) -> np.ndarray:
     base = sobol_base(d, n, seed)
     va, vb = _values(model.inputs, base[:, :d]), _values(model.inputs, base[:, d:])
     per = max(1, CHUNK_ROWS // (d + 2))
-    bounds = [(s, min(n, s + per)) for s in range(0, n, per)]
+    bounds = bounds_of(n, per)
     y = shared_empty(n * (d + 2), np.float64)
 
     def part(lo: int, hi: int) -> None:

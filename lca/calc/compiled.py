@@ -12,6 +12,7 @@ Units: totals and stages in kg CO2e, distances in km, per-km figures in g CO2e/k
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -152,12 +153,8 @@ class _MultiplierChanges:
 
     def __init__(self, model: Model, x: np.ndarray) -> None:
         self.x = x
-        self.uses: dict[int, int] = {}
-        for j, _, _ in model.stage_coef:
-            self.uses[j] = self.uses.get(j, 0) + 1
-        for _, terms in model.needed:
-            for j, _ in terms:
-                self.uses[j] = self.uses.get(j, 0) + 1
+        self.uses = Counter(j for j, _, _ in model.stage_coef)
+        self.uses.update(j for _, terms in model.needed for j, _ in terms)
         self.alive: dict[int, np.ndarray] = {}
 
     def __call__(self, j: int) -> np.ndarray:

@@ -50,31 +50,31 @@ def _chunk(model: Model, seed: int, start: int, stop: int) -> Outputs:
     return evaluate(model, draw(model.inputs, seed, start, stop))
 
 
+def _write_rows(into: Outputs, lo: int, hi: int, out: Outputs) -> None:
+    """Rows ``lo``..``hi - 1`` of ``into`` from ``out``."""
+    into.total[lo:hi] = out.total
+    into.stages[:, lo:hi] = out.stages
+    into.distance_km[lo:hi] = out.distance_km
+
+
 def _fill(model: Model, seed: int, lo: int, hi: int, into: Outputs) -> None:
-    """Samples ``lo`` to ``hi`` evaluated block by block (a whole block straight from
-    :func:`draw_block`, its temporaries small enough for the processor's cache) and written into
-    rows ``lo``..``hi - 1`` of ``into``."""
+    """Samples ``lo`` to ``hi`` evaluated block by block, each straight from
+    :func:`draw_block` (its temporaries small enough for the processor's cache), into rows
+    ``lo``..``hi - 1`` of ``into``."""
     a = lo
     while a < hi:
-        b = min(hi, (a // BLOCK + 1) * BLOCK)  # to the end of a's block
+        block = a // BLOCK
+        b = min(hi, (block + 1) * BLOCK)  # to the end of a's block
         # no name holds the drawn block: it is freed before the next one is drawn, so that
         # memory is reused (fresh pages cost more than the evaluation on some machines)
-        out = evaluate(
-            model,
-            draw_block(model.inputs, seed, a // BLOCK) if b - a == BLOCK else draw(
-                model.inputs, seed, a, b
-            ),
-        )
-        into.total[a:b] = out.total
-        into.stages[:, a:b] = out.stages
-        into.distance_km[a:b] = out.distance_km
+        rows = slice(a - block * BLOCK, b - block * BLOCK)
+        _write_rows(into, a, b, evaluate(model, draw_block(model.inputs, seed, block)[rows]))
         a = b
 
 
 def chunk_bounds(n: int, chunk: int) -> list[tuple[int, int]]:
     """Chunks of ``chunk`` samples (rounded up to whole random-number blocks)."""
-    size = max(BLOCK, (chunk + BLOCK - 1) // BLOCK * BLOCK)
-    return [(s, min(n, s + size)) for s in range(0, n, size)]
+    return bounds_of(n, max(BLOCK, (chunk + BLOCK - 1) // BLOCK * BLOCK))
 
 
 def run(
@@ -113,15 +113,15 @@ def run(
     stages = np.empty((len(model.stages), n), dtype=STAGE_DTYPE)
     distance = np.empty(n)
 
+    into = Outputs(total, stages, distance, computed_on=str(scheduler))
+
     def store(lo: int, hi: int, out: Outputs) -> None:
-        total[lo:hi] = out.total
-        stages[:, lo:hi] = out.stages
-        distance[lo:hi] = out.distance_km
+        _write_rows(into, lo, hi, out)
         if progress:
             progress(hi - lo)
 
     run_chunks(_chunk, model, bounds, store, args=(seed,), scheduler=scheduler)
-    return Outputs(total, stages, distance, computed_on=str(scheduler))
+    return into
 
 
 def evaluate_design(model: Model, x: np.ndarray, chunk: int = CHUNK_BLOCKS * BLOCK) -> Outputs:
@@ -134,13 +134,9 @@ def evaluate_design(model: Model, x: np.ndarray, chunk: int = CHUNK_BLOCKS * BLO
         shared_empty(n, np.float64),
     )
 
-    def work(lo: int, hi: int) -> None:
-        out = evaluate(model, x[lo:hi])
-        into.total[lo:hi] = out.total
-        into.stages[:, lo:hi] = out.stages
-        into.distance_km[lo:hi] = out.distance_km
-
-    fill_chunks(work, bounds_of(n, chunk))
+    fill_chunks(
+        lambda lo, hi: _write_rows(into, lo, hi, evaluate(model, x[lo:hi])), bounds_of(n, chunk)
+    )
     return into
 
 

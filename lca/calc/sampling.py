@@ -52,7 +52,9 @@ DESIGN_QUANTILES = (0.01, 0.99)
 
 #: normal and lognormal inputs transformed together (Box-Muller) in draw_block: a group's
 #: arrays (8 x 64 KB each) stay in the processor's cache, and numpy is called a few times a
-#: block rather than once per input
+#: block rather than once per input. Measured on one core of the 2-core VM, 524,288 samples of
+#: the reference BEV, interleaved: 0.179-0.184 s against 0.191-0.198 s with all 44 at once;
+#: groups of 4 and 16 were no better
 NORMAL_GROUP = 8
 
 #: how the samples are drawn, as result files state it
